@@ -1,0 +1,79 @@
+package org.dl4jnode.conf;
+
+import org.deeplearning4j.exception.DL4JInvalidConfigException;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.dl4jnode.samediff.param.Parameterization;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * A neural ODE layer: maps its input h(t0), {@code [minibatch, d]}, to h(t1), the solution of
+ * dh/dt = f(t, h; theta), with one set of field weights theta for all t (depth-invariant; the field
+ * may still depend on t through its input).
+ *
+ * <pre>{@code
+ * new OdeLayer.Builder()
+ *     .field(VectorField.mlp(64))          // f(t, h): d -> 64 -> d, tanh, t fed to the field
+ *     .solver(Solver.RK4).steps(8)         // fixed grid on timeSpan
+ *     .timeSpan(0.0, 1.0)
+ *     .build();                            // nIn inferred from setInputType(...)
+ * }</pre>
+ *
+ * <p>Output shape equals input shape. Gradients are exact for the discrete solve (backpropagation
+ * through the solver steps). Parameters are those of the field (for {@code VectorField.mlp}:
+ * {@code W0, Wt, b0, W1, b1, ...}).
+ */
+public class OdeLayer extends BaseOdeLayer {
+
+    private static final long serialVersionUID = 1L;
+
+    /** For JSON. */
+    public OdeLayer() {
+    }
+
+    protected OdeLayer(Builder builder) {
+        super(builder);
+    }
+
+    @Override
+    public Parameterization parameterization() {
+        return Parameterization.DIRECT;
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        if (nIn <= 0) {
+            throw new DL4JInvalidConfigException(describe() + " (index " + layerIndex + "): nIn is not set; set it "
+                    + "with .nIn(...) or let setInputType(...) infer it");
+        }
+        org.dl4jnode.layers.OdeLayer ret = new org.dl4jnode.layers.OdeLayer(conf, networkDataType);
+        ret.setListeners(listeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(params);
+        ret.setConf(conf);
+        return ret;
+    }
+
+    /** Builds an {@link OdeLayer}; see {@link BaseOdeLayer.Builder} for the options and defaults. */
+    public static class Builder extends BaseOdeLayer.Builder<Builder> {
+
+        /**
+         * @throws IllegalArgumentException naming the layer and the bad value, for a missing field,
+         *                                  steps &lt; 1, or a time span without t1 &gt; t0
+         */
+        @Override
+        @SuppressWarnings("unchecked")
+        public OdeLayer build() {
+            validate("OdeLayer");
+            return new OdeLayer(this);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.dl4jnode.params;
+
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.weights.IWeightInit;
+import org.deeplearning4j.nn.weights.WeightInitXavier;
+import org.dl4jnode.conf.BaseOdeLayer;
+import org.dl4jnode.samediff.param.ParamSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Parameters of the ODE layers: the trainable arrays of {@link BaseOdeLayer#trainableParams()}, laid
+ * out one after another in the layer's flat parameter view, each reshaped in 'f' order (as DL4J's
+ * own layers do).
+ *
+ * <p>Weights take the layer's weight init with the fan-in/fan-out of the field layer they belong
+ * to, biases the layer's bias init; parameters marked zero-init start at zero.
+ */
+public final class OdeParamInitializer implements ParamInitializer {
+
+    private static final OdeParamInitializer INSTANCE = new OdeParamInitializer();
+
+    private OdeParamInitializer() {
+    }
+
+    public static OdeParamInitializer getInstance() {
+        return INSTANCE;
+    }
+
+    private static List<ParamSpec> specs(Layer layer) {
+        if (!(layer instanceof BaseOdeLayer ode)) {
+            throw new IllegalArgumentException("OdeParamInitializer serves ODE layers only, got " + layer);
+        }
+        return ode.trainableParams();
+    }
+
+    @Override
+    public long numParams(NeuralNetConfiguration conf) {
+        return numParams(conf.getLayer());
+    }
+
+    @Override
+    public long numParams(Layer layer) {
+        return specs(layer).stream().mapToLong(ParamSpec::length).sum();
+    }
+
+    @Override
+    public List<String> paramKeys(Layer layer) {
+        return specs(layer).stream().map(ParamSpec::key).collect(Collectors.toList());
+    }
+
+    @Override
+    public List<String> weightKeys(Layer layer) {
+        return specs(layer).stream().filter(p -> !p.bias()).map(ParamSpec::key).collect(Collectors.toList());
+    }
+
+    @Override
+    public List<String> biasKeys(Layer layer) {
+        return specs(layer).stream().filter(ParamSpec::bias).map(ParamSpec::key).collect(Collectors.toList());
+    }
+
+    @Override
+    public boolean isWeightParam(Layer layer, String key) {
+        return weightKeys(layer).contains(key);
+    }
+
+    @Override
+    public boolean isBiasParam(Layer layer, String key) {
+        return biasKeys(layer).contains(key);
+    }
+
+    @Override
+    public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
+        BaseOdeLayer layer = (BaseOdeLayer) conf.getLayer();
+        Map<String, INDArray> views = views(layer, paramsView);
+        if (initializeParams) {
+            IWeightInit weightInit = layer.getWeightInitFn() == null ? new WeightInitXavier() : layer.getWeightInitFn();
+            double biasInit = Double.isNaN(layer.getBiasInit()) ? 0.0 : layer.getBiasInit();
+            for (ParamSpec p : layer.trainableParams()) {
+                INDArray view = views.get(p.key());
+                if (p.zeroInit()) {
+                    view.assign(0);
+                } else if (p.bias()) {
+                    view.assign(biasInit);
+                } else {
+                    weightInit.init(p.fanIn(), p.fanOut(), p.shape(), 'f', view);
+                }
+            }
+        }
+        return views;
+    }
+
+    @Override
+    public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
+        return views((BaseOdeLayer) conf.getLayer(), gradientView);
+    }
+
+    private static Map<String, INDArray> views(BaseOdeLayer layer, INDArray flat) {
+        List<ParamSpec> specs = layer.trainableParams();
+        long expected = specs.stream().mapToLong(ParamSpec::length).sum();
+        if (flat.length() != expected) {
+            throw new IllegalStateException(layer.describe() + ": parameter view has length " + flat.length()
+                    + ", expected " + expected);
+        }
+        INDArray row = flat.reshape(1, flat.length());
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        long offset = 0;
+        for (ParamSpec p : specs) {
+            INDArray slice = row.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(offset, offset + p.length()));
+            out.put(p.key(), slice.reshape('f', p.shape()));
+            offset += p.length();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,72 @@
+package org.dl4jnode.layers;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dl4jnode.conf.OdeLayer;
+import org.dl4jnode.conf.Solver;
+import org.dl4jnode.conf.VectorField;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * DL4J's numerical gradient check, in double precision, with the ODE layer in the middle of a
+ * network: its parameters and the gradient it passes to the layer below are both checked.
+ */
+class OdeLayerGradientCheckTest {
+
+    @BeforeAll
+    static void doublePrecision() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    static Stream<Arguments> solversAndTimeDependence() {
+        return Stream.of(Solver.values()).flatMap(s -> Stream.of(Arguments.of(s, true), Arguments.of(s, false)));
+    }
+
+    private static OdeLayer ode(Solver solver, boolean timeDependent) {
+        return new OdeLayer.Builder()
+                .name("ode")
+                .field(VectorField.mlp(5).timeDependent(timeDependent))
+                .solver(solver).steps(3)
+                .timeSpan(0.0, 1.5)
+                .build();
+    }
+
+    @ParameterizedTest(name = "{0}, time-dependent {1}")
+    @MethodSource("solversAndTimeDependence")
+    void multiLayerNetworkGradientsAreExact(Solver solver, boolean timeDependent) {
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(ode(solver, timeDependent), DataType.DOUBLE, 12345);
+        INDArray x = OdeNetworks.features(5, DataType.DOUBLE, 1);
+        INDArray y = OdeNetworks.labels(5, DataType.DOUBLE, 2);
+
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+                .net(net).input(x).labels(y)
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
+
+        assertThat(ok).as("gradient check of %s, time-dependent %s", solver, timeDependent).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}, time-dependent {1}")
+    @MethodSource("solversAndTimeDependence")
+    void computationGraphGradientsAreExact(Solver solver, boolean timeDependent) {
+        ComputationGraph net = OdeNetworks.computationGraph(ode(solver, timeDependent), DataType.DOUBLE, 54321);
+        INDArray x = OdeNetworks.features(4, DataType.DOUBLE, 3);
+        INDArray y = OdeNetworks.labels(4, DataType.DOUBLE, 4);
+
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+                .net(net).inputs(new INDArray[] {x}).labels(new INDArray[] {y})
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
+
+        assertThat(ok).as("gradient check of %s, time-dependent %s", solver, timeDependent).isTrue();
+    }
+}

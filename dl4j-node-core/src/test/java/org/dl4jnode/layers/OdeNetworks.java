@@ -1,0 +1,86 @@
+package org.dl4jnode.layers;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Small networks with an ODE layer in the middle, for tests: dense -> ODE -> softmax output. */
+final class OdeNetworks {
+
+    static final int N_IN = 4;
+    static final int HIDDEN = 3;
+    static final int CLASSES = 3;
+
+    private OdeNetworks() {
+    }
+
+    static NeuralNetConfiguration.Builder base(DataType dataType, long seed) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(dataType)
+                .weightInit(WeightInit.XAVIER)
+                .updater(dataType == DataType.DOUBLE ? new NoOp() : new Adam(1e-2));
+    }
+
+    static MultiLayerConfiguration multiLayer(Layer ode, DataType dataType, long seed) {
+        return base(dataType, seed).list()
+                .layer(new DenseLayer.Builder().nOut(HIDDEN).activation(Activation.TANH).build())
+                .layer(ode)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(N_IN))
+                .build();
+    }
+
+    static MultiLayerNetwork multiLayerNetwork(Layer ode, DataType dataType, long seed) {
+        MultiLayerNetwork net = new MultiLayerNetwork(multiLayer(ode, dataType, seed));
+        net.init();
+        return net;
+    }
+
+    static ComputationGraphConfiguration graph(Layer ode, DataType dataType, long seed) {
+        return base(dataType, seed).graphBuilder()
+                .addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nOut(HIDDEN).activation(Activation.TANH).build(), "in")
+                .addLayer("ode", ode, "dense")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build(), "ode")
+                .setOutputs("out")
+                .setInputTypes(InputType.feedForward(N_IN))
+                .build();
+    }
+
+    static ComputationGraph computationGraph(Layer ode, DataType dataType, long seed) {
+        ComputationGraph net = new ComputationGraph(graph(ode, dataType, seed));
+        net.init();
+        return net;
+    }
+
+    static INDArray features(int minibatch, DataType dataType, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(dataType, minibatch, N_IN).subi(0.5).muli(2);
+    }
+
+    static INDArray labels(int minibatch, DataType dataType, long seed) {
+        INDArray labels = Nd4j.zeros(dataType, minibatch, CLASSES);
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < minibatch; i++) {
+            labels.putScalar(i, r.nextInt(CLASSES), 1.0);
+        }
+        return labels;
+    }
+}

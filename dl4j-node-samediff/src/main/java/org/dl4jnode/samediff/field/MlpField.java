@@ -1,0 +1,170 @@
+package org.dl4jnode.samediff.field;
+
+import org.dl4jnode.samediff.param.ParamSpec;
+import org.dl4jnode.samediff.param.ParameterSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A multilayer perceptron vector field on {@code [minibatch, d]} states: {@code d -> w_1 -> ... -> w_k -> d}.
+ *
+ * <p>Hidden layers apply {@link #activation()} (default tanh, Lipschitz and smooth); the last layer is
+ * linear. With {@link #timeDependent()} (default true) the time t is fed to the first layer, exactly
+ * as if {@code [h, t]} were its input: {@code z_0 = h W0 + t Wt + b0}. With no hidden widths the field
+ * is affine, {@code f = h W0 + b0 (+ t Wt)}.
+ *
+ * <p>Parameters: {@code W<i>} of shape {@code [in, out]}, {@code b<i>} of shape {@code [1, out]} for
+ * layer i, and {@code Wt} of shape {@code [1, w_1]} for the time input. With {@link #zeroInitLast()}
+ * (default false) the last layer starts at zero, so an ODE block starts as the identity map.
+ *
+ * <p>Immutable: the option methods return a modified copy.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class MlpField implements FieldDefinition {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Key of the time weights of the first layer. */
+    public static final String TIME_WEIGHT_KEY = "Wt";
+
+    @JsonProperty("hiddenWidths")
+    private final int[] hiddenWidths;
+    @JsonProperty("activation")
+    private final Activation activation;
+    @JsonProperty("timeDependent")
+    private final boolean timeDependent;
+    @JsonProperty("zeroInitLast")
+    private final boolean zeroInitLast;
+
+    @JsonCreator
+    public MlpField(@JsonProperty("hiddenWidths") int[] hiddenWidths,
+                    @JsonProperty("activation") Activation activation,
+                    @JsonProperty("timeDependent") boolean timeDependent,
+                    @JsonProperty("zeroInitLast") boolean zeroInitLast) {
+        this.hiddenWidths = hiddenWidths == null ? new int[0] : hiddenWidths.clone();
+        for (int w : this.hiddenWidths) {
+            if (w < 1) {
+                throw new IllegalArgumentException("MLP vector field: hidden widths must be >= 1, got "
+                        + Arrays.toString(this.hiddenWidths));
+            }
+        }
+        this.activation = activation == null ? Activation.TANH : activation;
+        this.timeDependent = timeDependent;
+        this.zeroInitLast = zeroInitLast;
+    }
+
+    /** An MLP field with the given hidden widths, tanh, time-dependent, ordinary init of the last layer. */
+    public static MlpField of(int... hiddenWidths) {
+        return new MlpField(hiddenWidths, Activation.TANH, true, false);
+    }
+
+    /** A copy with another hidden-layer activation. */
+    public MlpField activation(Activation activation) {
+        return new MlpField(hiddenWidths, Objects.requireNonNull(activation, "activation"), timeDependent, zeroInitLast);
+    }
+
+    /** A copy that does (true) or does not (false) feed t to the field. */
+    public MlpField timeDependent(boolean timeDependent) {
+        return new MlpField(hiddenWidths, activation, timeDependent, zeroInitLast);
+    }
+
+    /** A copy whose last layer starts at zero (true), so the ODE block starts as the identity. */
+    public MlpField zeroInitLast(boolean zeroInitLast) {
+        return new MlpField(hiddenWidths, activation, timeDependent, zeroInitLast);
+    }
+
+    public int[] hiddenWidths() {
+        return hiddenWidths.clone();
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    public boolean timeDependent() {
+        return timeDependent;
+    }
+
+    public boolean zeroInitLast() {
+        return zeroInitLast;
+    }
+
+    @Override
+    public int stateRank() {
+        return 2;
+    }
+
+    @Override
+    public List<ParamSpec> parameters(long stateSize) {
+        if (stateSize < 1) {
+            throw new IllegalArgumentException("MLP vector field: state size must be >= 1, got " + stateSize);
+        }
+        long[] widths = widths(stateSize);
+        int layers = widths.length - 1;
+        List<ParamSpec> specs = new ArrayList<>();
+        long firstFanIn = widths[0] + (timeDependent ? 1 : 0);
+        for (int i = 0; i < layers; i++) {
+            boolean last = i == layers - 1;
+            boolean zero = last && zeroInitLast;
+            long fanIn = i == 0 ? firstFanIn : widths[i];
+            specs.add(new ParamSpec("W" + i, new long[] {widths[i], widths[i + 1]}, false, zero, fanIn, widths[i + 1]));
+            if (i == 0 && timeDependent) {
+                specs.add(new ParamSpec(TIME_WEIGHT_KEY, new long[] {1, widths[1]}, false, zero && layers == 1,
+                        fanIn, widths[1]));
+            }
+            specs.add(new ParamSpec("b" + i, new long[] {1, widths[i + 1]}, true, zero, fanIn, widths[i + 1]));
+        }
+        return specs;
+    }
+
+    @Override
+    public SDVariable define(SameDiff sd, SDVariable t, SDVariable h, ParameterSource params) {
+        int layers = hiddenWidths.length + 1;
+        SDVariable x = h;
+        for (int i = 0; i < layers; i++) {
+            SDVariable z = x.mmul(params.get("W" + i, t)).add(params.get("b" + i, t));
+            if (i == 0 && timeDependent) {
+                z = z.add(params.get(TIME_WEIGHT_KEY, t).mul(t));
+            }
+            x = i < layers - 1 ? activation.asSameDiff(sd, z) : z;
+        }
+        return x;
+    }
+
+    private long[] widths(long stateSize) {
+        long[] w = new long[hiddenWidths.length + 2];
+        w[0] = stateSize;
+        for (int i = 0; i < hiddenWidths.length; i++) {
+            w[i + 1] = hiddenWidths[i];
+        }
+        w[w.length - 1] = stateSize;
+        return w;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MlpField m && Arrays.equals(hiddenWidths, m.hiddenWidths) && activation == m.activation
+                && timeDependent == m.timeDependent && zeroInitLast == m.zeroInitLast;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(hiddenWidths), activation, timeDependent, zeroInitLast);
+    }
+
+    @Override
+    public String toString() {
+        return "mlp" + Arrays.toString(hiddenWidths) + "(" + activation + (timeDependent ? ", t" : "")
+                + (zeroInitLast ? ", zero-init last" : "") + ")";
+    }
+}

@@ -1,0 +1,183 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.dl4jnode.samediff.field.FieldDefinition;
+import org.dl4jnode.samediff.param.ParamSpec;
+import org.dl4jnode.samediff.param.ParameterSource;
+import org.dl4jnode.samediff.param.Parameterization;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A vector field compiled to a SameDiff graph and evaluated eagerly: f(t, h) and its
+ * vector-Jacobian products with respect to h and the trainable parameters.
+ *
+ * <p>These two calls are all a Java-stepped solver needs: fixed-step backprop, adaptive stepping and
+ * the adjoint method are built from them. The graph is built once; parameters are bound by
+ * reference (views into a DL4J parameter vector are fine) and read at every call.
+ *
+ * <p>Not thread-safe (neither is a DL4J layer).
+ */
+public final class FieldFunction {
+
+    static final String TIME = "ode_t";
+    static final String STATE = "ode_h";
+    static final String COTANGENT = "ode_a";
+
+    private final SameDiff sd;
+    private final List<ParamSpec> trainable;
+    private final long[] stateFeatureShape;
+    private final DataType dataType;
+    private final String output;
+    private final List<String> gradientTargets;
+    private long evaluations;
+    private long vjpEvaluations;
+
+    /**
+     * @param field             the vector field
+     * @param parameterization  how the field's parameters are stored (direct, Galerkin, ...)
+     * @param stateFeatureShape the state's shape without the minibatch dimension, e.g. {@code [d]}
+     * @param dataType          floating point type of the state and the parameters
+     */
+    public FieldFunction(FieldDefinition field, Parameterization parameterization, long[] stateFeatureShape,
+                         DataType dataType) {
+        if (stateFeatureShape.length + 1 != field.stateRank()) {
+            throw new IllegalArgumentException("field " + field + " takes states of rank " + field.stateRank()
+                    + " (minibatch included), got feature shape " + Arrays.toString(stateFeatureShape));
+        }
+        this.stateFeatureShape = stateFeatureShape.clone();
+        this.dataType = dataType;
+        this.trainable = List.copyOf(parameterization.trainable(field.parameters(stateFeatureShape[0])));
+        this.sd = SameDiff.create();
+        // views into DL4J's flat parameter vector must be accepted as they are
+        sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
+
+        long[] stateShape = new long[stateFeatureShape.length + 1];
+        stateShape[0] = -1;
+        System.arraycopy(stateFeatureShape, 0, stateShape, 1, stateFeatureShape.length);
+        SDVariable t = sd.placeHolder(TIME, dataType);
+        SDVariable h = sd.placeHolder(STATE, dataType, stateShape);
+        SDVariable a = sd.placeHolder(COTANGENT, dataType, stateShape);
+        Map<String, SDVariable> vars = new LinkedHashMap<>();
+        for (ParamSpec p : trainable) {
+            vars.put(p.key(), sd.var(p.key(), dataType, p.shape()));
+        }
+        ParameterSource source = parameterization.source(sd, vars);
+        SDVariable f = field.define(sd, t, h, source);
+        this.output = f.name();
+        // <f, a> summed: its gradient is a^T df/dh and a^T df/dtheta, the vector-Jacobian products
+        SDVariable inner = f.mul(a).sum();
+        sd.setLossVariables(inner);
+
+        this.gradientTargets = new ArrayList<>();
+        gradientTargets.add(STATE);
+        trainable.forEach(p -> gradientTargets.add(p.key()));
+        withoutStdout(() -> sd.createGradFunction(STATE));
+    }
+
+    /**
+     * SameDiff 1.0.0-M2.1 prints a line per differentiated op to System.out while it builds a
+     * gradient graph; a library must not, so that one-time build runs with stdout muted.
+     */
+    private static synchronized void withoutStdout(Runnable action) {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            action.run();
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    /** The trainable arrays this function reads, in order. */
+    public List<ParamSpec> trainable() {
+        return trainable;
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /** Binds the trainable arrays by key; they are read, never written, at every later call. */
+    public void bind(Map<String, INDArray> params) {
+        for (ParamSpec p : trainable) {
+            INDArray arr = params.get(p.key());
+            if (arr == null) {
+                throw new IllegalArgumentException("no array bound for parameter " + p);
+            }
+            if (!Arrays.equals(arr.shape(), p.shape())) {
+                throw new IllegalArgumentException("parameter " + p.key() + " must have shape "
+                        + Arrays.toString(p.shape()) + ", got " + Arrays.toString(arr.shape()));
+            }
+            sd.associateArrayWithVariable(arr, p.key());
+        }
+    }
+
+    /** f(t, h) as a new array shaped like {@code h}. */
+    public INDArray evaluate(double t, INDArray h) {
+        evaluations++;
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(TIME, Nd4j.scalar(dataType, t));
+        ph.put(STATE, h);
+        return sd.output(ph, output).get(output);
+    }
+
+    /**
+     * The vector-Jacobian products of f at (t, h) with the cotangent {@code a}: {@code a^T df/dh}
+     * (shaped like h) and {@code a^T df/dtheta} for every trainable array (shaped like it).
+     */
+    public Vjp vjp(double t, INDArray h, INDArray a) {
+        vjpEvaluations++;
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(TIME, Nd4j.scalar(dataType, t));
+        ph.put(STATE, h);
+        ph.put(COTANGENT, a);
+        Map<String, INDArray> grads = sd.calculateGradients(ph, gradientTargets);
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        for (ParamSpec p : trainable) {
+            params.put(p.key(), grads.get(p.key()));
+        }
+        return new Vjp(grads.get(STATE), params);
+    }
+
+    /** Number of f evaluations since construction or the last {@link #resetCounts()}. */
+    public long evaluations() {
+        return evaluations;
+    }
+
+    /** Number of vector-Jacobian products since construction or the last {@link #resetCounts()}. */
+    public long vjpEvaluations() {
+        return vjpEvaluations;
+    }
+
+    public void resetCounts() {
+        evaluations = 0;
+        vjpEvaluations = 0;
+    }
+
+    /** The state's shape without the minibatch dimension. */
+    public long[] stateFeatureShape() {
+        return stateFeatureShape.clone();
+    }
+
+    /**
+     * Vector-Jacobian products of f.
+     *
+     * @param state  a^T df/dh
+     * @param params a^T df/dtheta per trainable key
+     */
+    public record Vjp(INDArray state, Map<String, INDArray> params) {
+    }
+}

@@ -1,0 +1,69 @@
+package org.dl4jnode.samediff.solve;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Integration over a uniform grid of {@code steps} steps from {@code t0} to {@code t1}.
+ *
+ * <p>Step n starts at {@code t0 + n (t1 - t0) / steps}, computed from n rather than accumulated, so
+ * the last step ends exactly at {@code t1}.
+ */
+public final class FixedGrid {
+
+    private final double t0;
+    private final double t1;
+    private final int steps;
+
+    /**
+     * @throws IllegalArgumentException if steps &lt; 1, a bound is not finite, or t1 == t0
+     */
+    public FixedGrid(double t0, double t1, int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        }
+        if (!Double.isFinite(t0) || !Double.isFinite(t1) || t0 == t1) {
+            throw new IllegalArgumentException("time span must be finite and non-empty, got [" + t0 + ", " + t1 + "]");
+        }
+        this.t0 = t0;
+        this.t1 = t1;
+        this.steps = steps;
+    }
+
+    public double t0() {
+        return t0;
+    }
+
+    public double t1() {
+        return t1;
+    }
+
+    public int steps() {
+        return steps;
+    }
+
+    /** Start time of step {@code n}; {@code time(steps) == t1}. */
+    public double time(int n) {
+        return n == steps ? t1 : t0 + n * (t1 - t0) / steps;
+    }
+
+    /**
+     * Integrates {@code y0} over the grid.
+     *
+     * @param observer called with every step as it is taken (may be null)
+     * @return the state at {@code t1}
+     */
+    public <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, Consumer<Step<T>> observer) {
+        Objects.requireNonNull(y0, "y0");
+        T y = y0;
+        for (int n = 0; n < steps; n++) {
+            double t = time(n);
+            Step<T> step = method.step(f, t, y, time(n + 1) - t, null);
+            if (observer != null) {
+                observer.accept(step);
+            }
+            y = step.next();
+        }
+        return y;
+    }
+}

@@ -1,0 +1,80 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.dl4jnode.samediff.field.MlpField;
+import org.dl4jnode.samediff.param.Parameterization;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** An affine time-dependent field, f = h W0 + b0 + t Wt, whose products are known in closed form. */
+class FieldFunctionTest {
+
+    private static final double T = 0.7;
+    private INDArray w0;
+    private INDArray b0;
+    private INDArray wt;
+    private INDArray h;
+    private INDArray a;
+
+    @BeforeAll
+    static void doublePrecision() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    private FieldFunction affineField() {
+        Nd4j.getRandom().setSeed(7);
+        w0 = Nd4j.randn(DataType.DOUBLE, 3, 3);
+        b0 = Nd4j.randn(DataType.DOUBLE, 1, 3);
+        wt = Nd4j.randn(DataType.DOUBLE, 1, 3);
+        h = Nd4j.randn(DataType.DOUBLE, 4, 3);
+        a = Nd4j.randn(DataType.DOUBLE, 4, 3);
+        FieldFunction f = new FieldFunction(MlpField.of(), Parameterization.DIRECT, new long[] {3}, DataType.DOUBLE);
+        f.bind(Map.of("W0", w0, "b0", b0, MlpField.TIME_WEIGHT_KEY, wt));
+        return f;
+    }
+
+    @Test
+    void evaluatesTheField() {
+        FieldFunction f = affineField();
+        INDArray expected = h.mmul(w0).addRowVector(b0).addRowVector(wt.mul(T));
+        assertThat(f.evaluate(T, h).equalsWithEps(expected, 1e-12)).isTrue();
+        assertThat(f.evaluations()).isEqualTo(1);
+    }
+
+    @Test
+    void vectorJacobianProductsMatchTheClosedForm() {
+        FieldFunction f = affineField();
+        FieldFunction.Vjp vjp = f.vjp(T, h, a);
+        assertThat(vjp.state().equalsWithEps(a.mmul(w0.transpose()), 1e-12)).isTrue();
+        assertThat(vjp.params().get("W0").equalsWithEps(h.transpose().mmul(a), 1e-12)).isTrue();
+        assertThat(vjp.params().get("b0").equalsWithEps(a.sum(true, 0), 1e-12)).isTrue();
+        assertThat(vjp.params().get(MlpField.TIME_WEIGHT_KEY).equalsWithEps(a.sum(true, 0).mul(T), 1e-12)).isTrue();
+        assertThat(f.vjpEvaluations()).isEqualTo(1);
+    }
+
+    @Test
+    void readsBoundParametersByReference() {
+        FieldFunction f = affineField();
+        INDArray before = f.evaluate(T, h);
+        b0.addi(1.0);
+        INDArray after = f.evaluate(T, h);
+        assertThat(after.sub(before).equalsWithEps(Nd4j.ones(DataType.DOUBLE, 4, 3), 1e-12)).isTrue();
+        assertThat(before.equalsWithEps(after, 1e-3)).as("first result kept its values").isFalse();
+    }
+
+    @Test
+    void rejectsAParameterOfTheWrongShape() {
+        FieldFunction f = new FieldFunction(MlpField.of(), Parameterization.DIRECT, new long[] {3}, DataType.DOUBLE);
+        assertThatThrownBy(() -> f.bind(Map.of("W0", Nd4j.zeros(2, 3), "b0", Nd4j.zeros(1, 3),
+                MlpField.TIME_WEIGHT_KEY, Nd4j.zeros(1, 3))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("W0").hasMessageContaining("[3, 3]");
+    }
+}

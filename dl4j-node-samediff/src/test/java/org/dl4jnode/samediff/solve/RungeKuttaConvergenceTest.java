@@ -1,0 +1,80 @@
+package org.dl4jnode.samediff.solve;
+
+import org.dl4jnode.samediff.tableau.ButcherTableau;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The engine, on problems with known solutions: the global error shrinks by 2^p when the number of
+ * steps doubles, p the order of the method.
+ */
+class RungeKuttaConvergenceTest {
+
+    @BeforeAll
+    static void doublePrecision() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    static Stream<ButcherTableau> tableaus() {
+        return Stream.of(ButcherTableau.EULER, ButcherTableau.MIDPOINT, ButcherTableau.RK4, ButcherTableau.BOSH3,
+                ButcherTableau.DOPRI5);
+    }
+
+    /** Observed order log2(e(n) / e(2n)) at the finest pair of a step-doubling sequence. */
+    static double observedOrder(ButcherTableau tab, RightHandSide<INDArray> f, INDArray y0, double t0, double t1,
+                                INDArray exact, int coarseSteps) {
+        RungeKutta<INDArray> method = new RungeKutta<>(tab, ArrayAlgebra.INSTANCE);
+        double coarse = new FixedGrid(t0, t1, coarseSteps).integrate(method, f, y0, null).distance2(exact);
+        double fine = new FixedGrid(t0, t1, 2 * coarseSteps).integrate(method, f, y0, null).distance2(exact);
+        return Math.log(coarse / fine) / Math.log(2);
+    }
+
+    /** Coarse step counts at which each order's error is well above round-off yet asymptotic. */
+    static int coarseSteps(ButcherTableau tab) {
+        return tab.order() >= 4 ? 8 : 32;
+    }
+
+    @ParameterizedTest
+    @MethodSource("tableaus")
+    void linearSpiralConvergesAtTheMethodsOrder(ButcherTableau tab) {
+        INDArray at = ExactSolutions.spiralMatrixTransposed();
+        INDArray y0 = ExactSolutions.initialStates();
+        double order = observedOrder(tab, (t, y) -> y.mmul(at), y0, 0, 2, ExactSolutions.spiral(y0, 2),
+                coarseSteps(tab));
+        assertThat(order).as("observed order of %s on the spiral", tab).isBetween(tab.order() - 0.2, tab.order() + 0.3);
+    }
+
+    @ParameterizedTest
+    @MethodSource("tableaus")
+    void timeDependentRhsConvergesAtTheMethodsOrder(ButcherTableau tab) {
+        INDArray y0 = ExactSolutions.initialStates();
+        double order = observedOrder(tab, (t, y) -> y.mul(Math.cos(t)), y0, 0.0, 1.5,
+                ExactSolutions.cosineGrowth(y0, 0.0, 1.5), coarseSteps(tab));
+        assertThat(order).as("observed order of %s on dh/dt = cos(t) h", tab)
+                .isBetween(tab.order() - 0.2, tab.order() + 0.3);
+    }
+
+    @ParameterizedTest
+    @MethodSource("tableaus")
+    void embeddedErrorEstimateIsTheDifferenceOfTheTwoSolutions(ButcherTableau tab) {
+        INDArray at = ExactSolutions.spiralMatrixTransposed();
+        INDArray y0 = ExactSolutions.initialStates();
+        Step<INDArray> step = new RungeKutta<>(tab, ArrayAlgebra.INSTANCE).step((t, y) -> y.mmul(at), 0, y0, 0.1, null);
+        assertThat(step.stageStates()).hasSize(tab.stages());
+        assertThat(step.stageStates().get(0)).isSameAs(y0);
+        if (tab.isAdaptive()) {
+            // the local error of a pair is O(dt^(q+1)); at dt = 0.1 it is small but not zero
+            assertThat(step.error().norm2Number().doubleValue()).isBetween(1e-14, 1e-2);
+        } else {
+            assertThat(step.error()).isNull();
+        }
+    }
+}
