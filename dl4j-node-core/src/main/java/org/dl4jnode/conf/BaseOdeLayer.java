@@ -55,6 +55,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     /** The trainable arrays of this layer for its current {@code nIn}, in parameter-vector order. */
     @JsonIgnore
     public List<ParamSpec> trainableParams() {
+        if (nIn <= 0) {
+            throw new DL4JInvalidConfigException(describe() + ": nIn is not set; set it with .nIn(...) or let "
+                    + "setInputType(...) infer it");
+        }
         return parameterization().trainable(field.parameters(nIn));
     }
 

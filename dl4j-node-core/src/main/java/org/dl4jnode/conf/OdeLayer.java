@@ -1,6 +1,5 @@
 package org.dl4jnode.conf;
 
-import org.deeplearning4j.exception.DL4JInvalidConfigException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -48,10 +47,6 @@ public class OdeLayer extends BaseOdeLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-        if (nIn <= 0) {
-            throw new DL4JInvalidConfigException(describe() + " (index " + layerIndex + "): nIn is not set; set it "
-                    + "with .nIn(...) or let setInputType(...) infer it");
-        }
         org.dl4jnode.layers.OdeLayer ret = new org.dl4jnode.layers.OdeLayer(conf, networkDataType);
         ret.setListeners(listeners);
         ret.setIndex(layerIndex);
