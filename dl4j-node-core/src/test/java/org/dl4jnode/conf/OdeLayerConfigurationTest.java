@@ -7,6 +7,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.distribution.ConstantDistribution;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,6 +20,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** What OdeLayer accepts and rejects, and how it takes part in DL4J's configuration. */
 class OdeLayerConfigurationTest {
@@ -154,6 +157,19 @@ class OdeLayerConfigurationTest {
         }
         assertThat(layer.calcRegularizationScore(true)).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(layer.getParam("b0").meanNumber().doubleValue()).isEqualTo(1.0);
+    }
+
+    @Test
+    void fieldWeightsTakeTheLayersWeightInit() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(valid().weightInit(new WeightInitDistribution(new ConstantDistribution(0.3))).build())
+                .setInputType(InputType.feedForward(3)).build());
+        net.init();
+        for (String w : new String[] {"W0", "Wt", "W1"}) {
+            assertThat(net.getLayer(0).getParam(w).minNumber().doubleValue()).as(w).isEqualTo(0.3, within(1e-7));
+            assertThat(net.getLayer(0).getParam(w).maxNumber().doubleValue()).as(w).isEqualTo(0.3, within(1e-7));
+        }
+        assertThat(net.getLayer(0).getParam("b1").sumNumber().doubleValue()).isEqualTo(0.0);
     }
 
     @Test

@@ -8,6 +8,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,6 +69,21 @@ class FieldFunctionTest {
         INDArray after = f.evaluate(T, h);
         assertThat(after.sub(before).equalsWithEps(Nd4j.ones(DataType.DOUBLE, 4, 3), 1e-12)).isTrue();
         assertThat(before.equalsWithEps(after, 1e-3)).as("first result kept its values").isFalse();
+    }
+
+    @Test
+    void buildingAndDifferentiatingPrintsNothingOnStdout() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured));
+        try {
+            FieldFunction f = affineField();
+            f.vjp(T, h, a);
+            f.evaluate(T, h);
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(captured.toString()).isEmpty();
     }
 
     @Test
