@@ -80,4 +80,12 @@ class OdeLayerNumericsTest {
         net.output(Nd4j.ones(DataType.DOUBLE, 3, 2));
         assertThat(((org.dl4jnode.layers.OdeLayer) net.getLayer(0)).lastForwardEvaluations()).isEqualTo(20);
     }
+
+    @Test
+    void firstSameAsLastMethodsReuseTheLastSlope() {
+        MultiLayerNetwork net = linearOde(Solver.DOPRI5, 3);
+        net.output(Nd4j.ones(DataType.DOUBLE, 3, 2));
+        // 7 stages, the first of every step after the first is the previous step's last
+        assertThat(((org.dl4jnode.layers.OdeLayer) net.getLayer(0)).lastForwardEvaluations()).isEqualTo(3 * 6 + 1);
+    }
 }

@@ -7,7 +7,9 @@ import java.util.function.Consumer;
  * Integration over a uniform grid of {@code steps} steps from {@code t0} to {@code t1}.
  *
  * <p>Step n starts at {@code t0 + n (t1 - t0) / steps}, computed from n rather than accumulated, so
- * the last step ends exactly at {@code t1}.
+ * the last step ends exactly at {@code t1}. First-same-as-last methods reuse the last slope of a step
+ * as the first slope of the next: {@code steps * (stages - 1) + 1} evaluations instead of
+ * {@code steps * stages}.
  */
 public final class FixedGrid {
 
@@ -56,13 +58,17 @@ public final class FixedGrid {
     public <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, Consumer<Step<T>> observer) {
         Objects.requireNonNull(y0, "y0");
         T y = y0;
+        T reusedSlope = null;
+        boolean fsal = method.tableau().isFsal();
         for (int n = 0; n < steps; n++) {
             double t = time(n);
-            Step<T> step = method.step(f, t, y, time(n + 1) - t, null);
+            Step<T> step = method.step(f, t, y, time(n + 1) - t, reusedSlope);
             if (observer != null) {
                 observer.accept(step);
             }
             y = step.next();
+            // first-same-as-last: the last stage was evaluated at (t_{n+1}, y_{n+1}), the next first stage
+            reusedSlope = fsal ? step.stageSlopes().get(step.stageSlopes().size() - 1) : null;
         }
         return y;
     }
