@@ -1,6 +1,11 @@
 package org.dl4jnode.conf;
 
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
@@ -13,6 +18,7 @@ import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.FixedGrid;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -72,6 +78,21 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     public String describe() {
         return getClass().getSimpleName() + " '" + (layerName == null ? "(unnamed)" : layerName) + "'";
     }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        org.dl4jnode.layers.OdeLayer layer = createRuntime(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
+    }
+
+    /** The runtime layer for this configuration. */
+    protected abstract org.dl4jnode.layers.OdeLayer createRuntime(NeuralNetConfiguration conf, DataType dataType);
 
     @Override
     public ParamInitializer initializer() {
@@ -183,8 +204,13 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
     @Override
     public String toString() {
-        return describe() + "{nIn=" + nIn + ", field=" + field + ", solver=" + solver + ", steps=" + steps
-                + ", timeSpan=[" + timeStart + ", " + timeEnd + "]}";
+        return describe() + "{" + options() + "}";
+    }
+
+    /** The options for {@link #toString()}; subclasses append theirs. */
+    protected String options() {
+        return "nIn=" + nIn + ", field=" + field + ", solver=" + solver + ", steps=" + steps + ", timeSpan=["
+                + timeStart + ", " + timeEnd + "]";
     }
 
     /**
@@ -248,8 +274,12 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             return (T) this;
         }
 
-        /** Checks the options common to every ODE layer; {@code layerType} names the layer in messages. */
-        protected void validate(String layerType) {
+        /**
+         * Checks the options common to every ODE layer; {@code layerType} names the layer in messages.
+         *
+         * @return the layer's description for further messages, e.g. {@code OdeLayer 'ode'}
+         */
+        protected String validate(String layerType) {
             String who = layerType + " '" + (layerName == null ? "(unnamed)" : layerName) + "'";
             if (field == null) {
                 throw new IllegalArgumentException(who + ": field is required, e.g. .field(VectorField.mlp(64))");
@@ -271,6 +301,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             if (nIn < 0) {
                 throw new IllegalArgumentException(who + ": nIn must be >= 1 (or unset), got " + nIn);
             }
+            return who;
         }
     }
 }

@@ -1,14 +1,9 @@
 package org.dl4jnode.conf;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.Collection;
-import java.util.Map;
 
 /**
  * A neural ODE layer: maps its input h(t0), {@code [minibatch, d]}, to h(t1), the solution of
@@ -45,16 +40,8 @@ public class OdeLayer extends BaseOdeLayer {
     }
 
     @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
-                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-        org.dl4jnode.layers.OdeLayer ret = new org.dl4jnode.layers.OdeLayer(conf, networkDataType);
-        ret.setListeners(listeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(params);
-        ret.setConf(conf);
-        return ret;
+    protected org.dl4jnode.layers.OdeLayer createRuntime(NeuralNetConfiguration conf, DataType dataType) {
+        return new org.dl4jnode.layers.OdeLayer(conf, dataType);
     }
 
     /** Builds an {@link OdeLayer}; see {@link BaseOdeLayer.Builder} for the options and defaults. */

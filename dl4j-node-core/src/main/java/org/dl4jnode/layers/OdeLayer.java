@@ -63,6 +63,20 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         return lastBackwardEvaluations;
     }
 
+    /**
+     * The field's parameters at depth t, by the field's keys ({@code W0}, {@code b0}, ...), shaped as
+     * the field declares them: for a {@link org.dl4jnode.conf.GalerkinOdeLayer} the reconstructed
+     * {@code W(t) = sum_j C_j psi_j(t)}, for an {@link org.dl4jnode.conf.OdeLayer} its (constant)
+     * weights. Copies; evaluated with the same graph ops as the solver uses.
+     */
+    public Map<String, INDArray> weightsAt(double t) {
+        FieldFunction f = field();
+        f.bind(params);
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return f.fieldParameters(t);
+        }
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);

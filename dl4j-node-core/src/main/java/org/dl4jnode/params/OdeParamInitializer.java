@@ -20,8 +20,10 @@ import java.util.stream.Collectors;
  * out one after another in the layer's flat parameter view, each reshaped in 'f' order (as DL4J's
  * own layers do).
  *
- * <p>Weights take the layer's weight init with the fan-in/fan-out of the field layer they belong
- * to, biases the layer's bias init; parameters marked zero-init start at zero.
+ * <p>The field's weights take the layer's weight init with the fan-in/fan-out of the field layer
+ * they belong to, its biases the layer's bias init; parameters marked zero-init start at zero. The
+ * layer's parameterisation places those values in its trainable arrays (as they are, or in the
+ * constant mode of Galerkin coefficients).
  */
 public final class OdeParamInitializer implements ParamInitializer {
 
@@ -83,16 +85,15 @@ public final class OdeParamInitializer implements ParamInitializer {
         if (initializeParams) {
             IWeightInit weightInit = layer.getWeightInitFn() == null ? new WeightInitXavier() : layer.getWeightInitFn();
             double biasInit = Double.isNaN(layer.getBiasInit()) ? 0.0 : layer.getBiasInit();
-            for (ParamSpec p : layer.trainableParams()) {
-                INDArray view = views.get(p.key());
+            layer.parameterization().initialize(layer.getField().parameters(layer.getNIn()), views, (p, array) -> {
                 if (p.zeroInit()) {
-                    view.assign(0);
+                    array.assign(0);
                 } else if (p.bias()) {
-                    view.assign(biasInit);
+                    array.assign(biasInit);
                 } else {
-                    weightInit.init(p.fanIn(), p.fanOut(), p.shape(), 'f', view);
+                    weightInit.init(p.fanIn(), p.fanOut(), p.shape(), 'f', array);
                 }
-            }
+            });
         }
         return views;
     }

@@ -1,6 +1,5 @@
 package org.dl4jnode.layers;
 
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jnode.conf.OdeLayer;
@@ -11,7 +10,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.stream.Stream;
@@ -46,27 +44,15 @@ class OdeLayerGradientCheckTest {
     @MethodSource("solversAndTimeDependence")
     void multiLayerNetworkGradientsAreExact(Solver solver, boolean timeDependent) {
         MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(ode(solver, timeDependent), DataType.DOUBLE, 12345);
-        INDArray x = OdeNetworks.features(5, DataType.DOUBLE, 1);
-        INDArray y = OdeNetworks.labels(5, DataType.DOUBLE, 2);
-
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
-                .net(net).input(x).labels(y)
-                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
-
-        assertThat(ok).as("gradient check of %s, time-dependent %s", solver, timeDependent).isTrue();
+        assertThat(OdeNetworks.gradientsAreExact(net, 1))
+                .as("gradient check of %s, time-dependent %s", solver, timeDependent).isTrue();
     }
 
     @ParameterizedTest(name = "{0}, time-dependent {1}")
     @MethodSource("solversAndTimeDependence")
     void computationGraphGradientsAreExact(Solver solver, boolean timeDependent) {
         ComputationGraph net = OdeNetworks.computationGraph(ode(solver, timeDependent), DataType.DOUBLE, 54321);
-        INDArray x = OdeNetworks.features(4, DataType.DOUBLE, 3);
-        INDArray y = OdeNetworks.labels(4, DataType.DOUBLE, 4);
-
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
-                .net(net).inputs(new INDArray[] {x}).labels(new INDArray[] {y})
-                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
-
-        assertThat(ok).as("gradient check of %s, time-dependent %s", solver, timeDependent).isTrue();
+        assertThat(OdeNetworks.gradientsAreExact(net, 3))
+                .as("gradient check of %s, time-dependent %s", solver, timeDependent).isTrue();
     }
 }

@@ -8,7 +8,12 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.Test;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.dl4jnode.conf.Basis;
+import org.dl4jnode.conf.GalerkinOdeLayer;
+import org.dl4jnode.samediff.basis.FunctionBasis;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,40 +22,63 @@ import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** JSON and ModelSerializer round trips, including the updater state that training continues from. */
+/**
+ * JSON and ModelSerializer round trips of every ODE layer type, including the updater state that
+ * training continues from.
+ */
 class OdeLayerSerializationTest {
 
-    private static OdeLayer ode() {
-        return new OdeLayer.Builder().name("ode")
-                .field(VectorField.mlp(6, 5).activation(Activation.SOFTPLUS).zeroInitLast(true))
-                .solver(Solver.MIDPOINT).steps(3).timeSpan(-0.5, 0.75)
+    /** Every ODE layer type, with non-default options, and every basis of the Galerkin layer. */
+    static Stream<Layer> layers() {
+        return Stream.of(
+                new OdeLayer.Builder().name("ode")
+                        .field(VectorField.mlp(6, 5).activation(Activation.SOFTPLUS).zeroInitLast(true))
+                        .solver(Solver.MIDPOINT).steps(3).timeSpan(-0.5, 0.75)
+                        .l2(1e-3)
+                        .build(),
+                galerkin(Basis.fourier(2).period(3.0)),
+                galerkin(Basis.chebyshev(2)),
+                galerkin(Basis.legendre(1)),
+                galerkin(Basis.polynomial(2)),
+                galerkin(Basis.piecewiseConstant(3)));
+    }
+
+    private static GalerkinOdeLayer galerkin(FunctionBasis basis) {
+        return new GalerkinOdeLayer.Builder().name("galerkin")
+                .field(VectorField.mlp(4).activation(Activation.SOFTPLUS))
+                .basis(basis).higherModeScale(0.25)
+                .solver(Solver.BOSH3).steps(2).timeSpan(0.25, 1.25)
                 .l2(1e-3)
                 .build();
     }
 
-    @Test
-    void multiLayerConfigurationJsonRoundTripIsEqual() {
-        MultiLayerConfiguration conf = OdeNetworks.multiLayer(ode(), DataType.FLOAT, 1);
+    @ParameterizedTest
+    @MethodSource("layers")
+    void multiLayerConfigurationJsonRoundTripIsEqual(Layer ode) {
+        MultiLayerConfiguration conf = OdeNetworks.multiLayer(ode, DataType.FLOAT, 1);
         MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(conf.toJson());
         assertThat(back).isEqualTo(conf);
         assertThat(back.getConf(1).getLayer()).isEqualTo(conf.getConf(1).getLayer());
         assertThat(back.toJson()).isEqualTo(conf.toJson());
     }
 
-    @Test
-    void computationGraphConfigurationJsonRoundTripIsEqual() {
-        ComputationGraphConfiguration conf = OdeNetworks.graph(ode(), DataType.FLOAT, 1);
+    @ParameterizedTest
+    @MethodSource("layers")
+    void computationGraphConfigurationJsonRoundTripIsEqual(Layer ode) {
+        ComputationGraphConfiguration conf = OdeNetworks.graph(ode, DataType.FLOAT, 1);
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
         assertThat(back).isEqualTo(conf);
         assertThat(back.toJson()).isEqualTo(conf.toJson());
     }
 
-    @Test
-    void multiLayerNetworkRestoresIdenticallyAndContinuesTraining(@TempDir File dir) throws IOException {
-        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(ode(), DataType.FLOAT, 7);
+    @ParameterizedTest
+    @MethodSource("layers")
+    void multiLayerNetworkRestoresIdenticallyAndContinuesTraining(Layer ode, @TempDir File dir) throws IOException {
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(ode, DataType.FLOAT, 7);
         DataSet batch = new DataSet(OdeNetworks.features(16, DataType.FLOAT, 1), OdeNetworks.labels(16, DataType.FLOAT, 2));
         for (int i = 0; i < 3; i++) {
             net.fit(batch);
@@ -70,9 +98,10 @@ class OdeLayerSerializationTest {
         assertThat(restored.params()).as("one more Adam step from the restored updater state").isEqualTo(net.params());
     }
 
-    @Test
-    void computationGraphRestoresIdenticallyAndContinuesTraining(@TempDir File dir) throws IOException {
-        ComputationGraph net = OdeNetworks.computationGraph(ode(), DataType.FLOAT, 7);
+    @ParameterizedTest
+    @MethodSource("layers")
+    void computationGraphRestoresIdenticallyAndContinuesTraining(Layer ode, @TempDir File dir) throws IOException {
+        ComputationGraph net = OdeNetworks.computationGraph(ode, DataType.FLOAT, 7);
         DataSet batch = new DataSet(OdeNetworks.features(16, DataType.FLOAT, 1), OdeNetworks.labels(16, DataType.FLOAT, 2));
         for (int i = 0; i < 3; i++) {
             net.fit(batch);

@@ -1,5 +1,6 @@
 package org.dl4jnode.layers;
 
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -82,5 +83,20 @@ final class OdeNetworks {
             labels.putScalar(i, r.nextInt(CLASSES), 1.0);
         }
         return labels;
+    }
+
+    /** DL4J's gradient check of a whole network (double precision), thresholds as for every ODE layer. */
+    static boolean gradientsAreExact(MultiLayerNetwork net, long seed) {
+        return GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+                .net(net).input(features(5, DataType.DOUBLE, seed)).labels(labels(5, DataType.DOUBLE, seed + 1))
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
+    }
+
+    /** DL4J's gradient check of a whole graph (double precision), thresholds as for every ODE layer. */
+    static boolean gradientsAreExact(ComputationGraph net, long seed) {
+        return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+                .net(net).inputs(new INDArray[] {features(4, DataType.DOUBLE, seed)})
+                .labels(new INDArray[] {labels(4, DataType.DOUBLE, seed + 1)})
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
     }
 }

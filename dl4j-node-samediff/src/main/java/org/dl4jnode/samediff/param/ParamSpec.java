@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * A parameter array of a vector field: its key, shape, and what an initialiser needs to know.
  *
- * @param key      unique name, e.g. {@code W0}
+ * @param key      unique name, e.g. {@code W0}; no {@code '_'} (DL4J splits its gradient keys
+ *                 {@code <layer>_<param>} at an underscore)
  * @param shape    array shape, e.g. {@code [nIn, nOut]} for a weight, {@code [1, nOut]} for a bias
  * @param bias     true for biases (bias init, bias updater and bias regularisation apply)
  * @param zeroInit true when the parameter must start at zero whatever the weight init says
@@ -17,6 +18,10 @@ public record ParamSpec(String key, long[] shape, boolean bias, boolean zeroInit
 
     public ParamSpec {
         Objects.requireNonNull(key, "key");
+        if (key.isEmpty() || key.indexOf('_') >= 0) {
+            throw new IllegalArgumentException("parameter key '" + key + "' must be non-empty and contain no '_' "
+                    + "(DL4J separates layer and parameter names with '_')");
+        }
         shape = shape.clone();
         for (long d : shape) {
             if (d < 1) {

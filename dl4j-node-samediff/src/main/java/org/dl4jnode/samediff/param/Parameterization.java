@@ -2,9 +2,11 @@ package org.dl4jnode.samediff.param;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * How a vector field's parameters are represented by trainable arrays.
@@ -33,6 +35,14 @@ public interface Parameterization {
         }
 
         @Override
+        public void initialize(List<ParamSpec> fieldParameters, Map<String, INDArray> trainable,
+                               BiConsumer<ParamSpec, INDArray> ordinaryInit) {
+            for (ParamSpec p : fieldParameters) {
+                ordinaryInit.accept(p, trainable.get(p.key()));
+            }
+        }
+
+        @Override
         public String toString() {
             return "direct";
         }
@@ -43,4 +53,15 @@ public interface Parameterization {
 
     /** A source that builds the field's parameters in {@code sd} from the trainable variables. */
     ParameterSource source(SameDiff sd, Map<String, SDVariable> trainable);
+
+    /**
+     * Initialises the trainable arrays so that the field's parameters start as {@code ordinaryInit}
+     * would set them (weight init, bias init, zero init: the caller's policy).
+     *
+     * @param fieldParameters the field's parameters
+     * @param trainable       the arrays of {@link #trainable(List)} by key, written in place
+     * @param ordinaryInit    initialises an array shaped like a field parameter
+     */
+    void initialize(List<ParamSpec> fieldParameters, Map<String, INDArray> trainable,
+                    BiConsumer<ParamSpec, INDArray> ordinaryInit);
 }

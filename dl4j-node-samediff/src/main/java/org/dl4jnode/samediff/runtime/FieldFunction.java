@@ -42,6 +42,9 @@ public final class FieldFunction {
     private final DataType dataType;
     private final String output;
     private final List<String> gradientTargets;
+    /** Field parameter key -> the graph variable holding its value at the evaluation time. */
+    private final Map<String, String> fieldParameters = new HashMap<>();
+    private final List<String> fieldParameterOrder;
     private long evaluations;
     private long vjpEvaluations;
 
@@ -59,7 +62,9 @@ public final class FieldFunction {
         }
         this.stateFeatureShape = stateFeatureShape.clone();
         this.dataType = dataType;
-        this.trainable = List.copyOf(parameterization.trainable(field.parameters(stateFeatureShape[0])));
+        List<ParamSpec> declared = field.parameters(stateFeatureShape[0]);
+        this.fieldParameterOrder = declared.stream().map(ParamSpec::key).toList();
+        this.trainable = List.copyOf(parameterization.trainable(declared));
         this.sd = SameDiff.create();
         // views into DL4J's flat parameter vector must be accepted as they are
         sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
@@ -75,7 +80,11 @@ public final class FieldFunction {
             vars.put(p.key(), sd.var(p.key(), dataType, p.shape()));
         }
         ParameterSource source = parameterization.source(sd, vars);
-        SDVariable f = field.define(sd, t, h, source);
+        SDVariable f = field.define(sd, t, h, (key, time) -> {
+            SDVariable value = source.get(key, time);
+            fieldParameters.putIfAbsent(key, value.name());
+            return value;
+        });
         this.output = f.name();
         // <f, a> summed: its gradient is a^T df/dh and a^T df/dtheta, the vector-Jacobian products
         SDVariable inner = f.mul(a).sum();
@@ -150,6 +159,21 @@ public final class FieldFunction {
             params.put(p.key(), grads.get(p.key()));
         }
         return new Vjp(grads.get(STATE), params);
+    }
+
+    /**
+     * The field's parameters at time t, by the field's keys in declaration order, as the solver sees them: for a
+     * depth-varying parameterisation the reconstructed W(t), for a direct one the bound arrays.
+     */
+    public Map<String, INDArray> fieldParameters(double t) {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(TIME, Nd4j.scalar(dataType, t));
+        Map<String, INDArray> values = sd.output(ph, new ArrayList<>(fieldParameters.values()));
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String key : fieldParameterOrder) {
+            out.put(key, values.get(fieldParameters.get(key)).dup());
+        }
+        return out;
     }
 
     /** Number of f evaluations since construction or the last {@link #resetCounts()}. */
