@@ -43,7 +43,7 @@ class GalerkinOdeLayerGradientCheckTest {
                 .name("galerkin")
                 .field(VectorField.mlp(3))
                 .basis(basis).higherModeScale(0.5)
-                .solver(solver).steps(3)
+                .solver(solver).steps(2)
                 .timeSpan(0.0, 1.5)
                 .build();
     }
