@@ -15,7 +15,10 @@ import org.dl4jnode.params.OdeParamInitializer;
 import org.dl4jnode.samediff.field.FieldDefinition;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
+import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.FixedGrid;
+import org.dl4jnode.samediff.solve.StepSizeController;
+import org.dl4jnode.samediff.solve.Tolerances;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
 import java.util.Collection;
@@ -39,6 +42,11 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     protected int steps;
     protected double timeStart;
     protected double timeEnd;
+    /** NaN: a fixed grid of {@link #steps} steps. */
+    protected double rtol = Double.NaN;
+    protected double atol = Double.NaN;
+    protected int maxSteps = Builder.DEFAULT_MAX_STEPS;
+    protected double minStep;
 
     /** For JSON. */
     protected BaseOdeLayer() {
@@ -51,6 +59,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.steps = builder.steps;
         this.timeStart = builder.timeStart;
         this.timeEnd = builder.timeEnd;
+        this.rtol = builder.rtol;
+        this.atol = builder.atol;
+        this.maxSteps = builder.maxSteps;
+        this.minStep = builder.minStep;
         this.nOut = this.nIn;
     }
 
@@ -72,6 +84,22 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     @JsonIgnore
     public FixedGrid grid() {
         return new FixedGrid(timeStart, timeEnd, steps);
+    }
+
+    /** True when tolerances are set: the solver chooses its steps. */
+    @JsonIgnore
+    public boolean isAdaptive() {
+        return !Double.isNaN(rtol);
+    }
+
+    /** The adaptive grid of an adaptive solve (see {@link #isAdaptive()}). */
+    @JsonIgnore
+    public AdaptiveGrid adaptiveGrid() {
+        if (!isAdaptive()) {
+            throw new IllegalStateException(describe() + " has a fixed grid of " + steps + " steps, no tolerances");
+        }
+        return new AdaptiveGrid(timeStart, timeEnd, new Tolerances(rtol, atol), StepSizeController.DEFAULT, maxSteps,
+                minStep);
     }
 
     /** A short description for messages: type and name. */
@@ -134,8 +162,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         long numParams = initializer().numParams(this);
         long updaterState = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
         int stages = solver.tableau().stages();
-        // training keeps every stage state of every step for the backward pass
-        long perExample = (long) steps * stages * out.arrayElementsPerExample();
+        // training keeps every stage state of every step for the backward pass (adaptive: at most maxSteps)
+        long perExample = (long) (isAdaptive() ? maxSteps : steps) * stages * out.arrayElementsPerExample();
         return new LayerMemoryReport.Builder(layerName, getClass(), inputType, out)
                 .standardMemory(numParams, updaterState)
                 .workingMemory(0, out.arrayElementsPerExample() * 2, 0, perExample)
@@ -183,6 +211,38 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.timeEnd = timeEnd;
     }
 
+    public double getRtol() {
+        return rtol;
+    }
+
+    public void setRtol(double rtol) {
+        this.rtol = rtol;
+    }
+
+    public double getAtol() {
+        return atol;
+    }
+
+    public void setAtol(double atol) {
+        this.atol = atol;
+    }
+
+    public int getMaxSteps() {
+        return maxSteps;
+    }
+
+    public void setMaxSteps(int maxSteps) {
+        this.maxSteps = maxSteps;
+    }
+
+    public double getMinStep() {
+        return minStep;
+    }
+
+    public void setMinStep(double minStep) {
+        this.minStep = minStep;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -194,12 +254,13 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         BaseOdeLayer that = (BaseOdeLayer) o;
         return steps == that.steps && Double.compare(timeStart, that.timeStart) == 0
                 && Double.compare(timeEnd, that.timeEnd) == 0 && Objects.equals(field, that.field)
-                && solver == that.solver;
+                && solver == that.solver && Double.compare(rtol, that.rtol) == 0 && Double.compare(atol, that.atol) == 0
+                && maxSteps == that.maxSteps && Double.compare(minStep, that.minStep) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), field, solver, steps, timeStart, timeEnd);
+        return Objects.hash(super.hashCode(), field, solver, steps, timeStart, timeEnd, rtol, atol, maxSteps, minStep);
     }
 
     @Override
@@ -209,21 +270,33 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
     /** The options for {@link #toString()}; subclasses append theirs. */
     protected String options() {
-        return "nIn=" + nIn + ", field=" + field + ", solver=" + solver + ", steps=" + steps + ", timeSpan=["
-                + timeStart + ", " + timeEnd + "]";
+        String grid = isAdaptive() ? "rtol=" + rtol + ", atol=" + atol + ", maxSteps=" + maxSteps
+                + (minStep > 0 ? ", minStep=" + minStep : "") : "steps=" + steps;
+        return "nIn=" + nIn + ", field=" + field + ", solver=" + solver + ", " + grid + ", timeSpan=[" + timeStart
+                + ", " + timeEnd + "]";
     }
 
     /**
      * Builder options shared by the ODE layers. Defaults: {@link Solver#RK4}, 4 steps, time span
-     * [0, 1]; the field is required.
+     * [0, 1]; the field is required. {@link #tolerances(double, double)} switches an embedded pair
+     * ({@link Solver#DOPRI5}, {@link Solver#BOSH3}) from the fixed grid to adaptive steps.
      */
     public abstract static class Builder<T extends Builder<T>> extends FeedForwardLayer.Builder<T> {
+
+        /** Default budget of accepted steps of an adaptive solve. */
+        public static final int DEFAULT_MAX_STEPS = 4096;
 
         protected FieldDefinition field;
         protected Solver solver = Solver.RK4;
         protected int steps = 4;
         protected double timeStart = 0.0;
         protected double timeEnd = 1.0;
+        protected boolean stepsSet;
+        protected double rtol = Double.NaN;
+        protected double atol = Double.NaN;
+        protected int maxSteps = DEFAULT_MAX_STEPS;
+        protected boolean maxStepsSet;
+        protected double minStep = 0.0;
 
         /** The vector field f(t, h), e.g. {@code VectorField.mlp(64)}. Required. */
         public T field(FieldDefinition field) {
@@ -237,9 +310,34 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             return self();
         }
 
-        /** Number of equal steps over the time span. Default 4. */
+        /** Number of equal steps over the time span. Default 4. Excludes {@link #tolerances(double, double)}. */
         public T steps(int steps) {
             this.steps = steps;
+            this.stepsSet = true;
+            return self();
+        }
+
+        /**
+         * Adaptive steps with these relative and absolute tolerances (both &gt; 0): a step is accepted
+         * when the RMS over the minibatch of {@code error / (atol + rtol |h|)} is at most 1. Needs an
+         * embedded pair ({@link Solver#DOPRI5} or {@link Solver#BOSH3}); excludes {@link #steps(int)}.
+         */
+        public T tolerances(double rtol, double atol) {
+            this.rtol = rtol;
+            this.atol = atol;
+            return self();
+        }
+
+        /** The most accepted steps of an adaptive solve before it fails. Default 4096. */
+        public T maxSteps(int maxSteps) {
+            this.maxSteps = maxSteps;
+            this.maxStepsSet = true;
+            return self();
+        }
+
+        /** The smallest step size an adaptive solve may take before it fails. Default 0 (none). */
+        public T minStep(double minStep) {
+            this.minStep = minStep;
             return self();
         }
 
@@ -267,6 +365,33 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         @Override
         public T units(int units) {
             return nOut(units);
+        }
+
+        private void validateStepping(String who) {
+            boolean adaptive = !Double.isNaN(rtol) || !Double.isNaN(atol);
+            if (adaptive) {
+                if (!(rtol > 0) || !(atol > 0) || Double.isInfinite(rtol) || Double.isInfinite(atol)) {
+                    throw new IllegalArgumentException(who + ": tolerances must be finite and > 0, got rtol = " + rtol
+                            + ", atol = " + atol);
+                }
+                if (!solver.tableau().isAdaptive()) {
+                    throw new IllegalArgumentException(who + ": tolerances need an adaptive solver (DOPRI5 or BOSH3); "
+                            + solver + " has no error estimate; use steps(...) instead");
+                }
+                if (stepsSet) {
+                    throw new IllegalArgumentException(who + ": steps(" + steps + ") and tolerances(" + rtol + ", "
+                            + atol + ") exclude each other: an adaptive solver chooses its own steps");
+                }
+            } else if (maxStepsSet || minStep != 0) {
+                throw new IllegalArgumentException(who + ": maxSteps and minStep apply to adaptive solves; set "
+                        + "tolerances(rtol, atol) with DOPRI5 or BOSH3");
+            }
+            if (maxSteps < 1) {
+                throw new IllegalArgumentException(who + ": maxSteps must be >= 1, got " + maxSteps);
+            }
+            if (!(minStep >= 0) || Double.isInfinite(minStep)) {
+                throw new IllegalArgumentException(who + ": minStep must be finite and >= 0, got " + minStep);
+            }
         }
 
         @SuppressWarnings("unchecked")
@@ -301,6 +426,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             if (nIn < 0) {
                 throw new IllegalArgumentException(who + ": nIn must be >= 1 (or unset), got " + nIn);
             }
+            validateStepping(who);
             return who;
         }
     }

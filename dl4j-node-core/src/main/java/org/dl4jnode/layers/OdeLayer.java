@@ -10,7 +10,10 @@ import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.dl4jnode.conf.BaseOdeLayer;
 import org.dl4jnode.samediff.runtime.DiscreteBackprop;
 import org.dl4jnode.samediff.runtime.FieldFunction;
+import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ErrorNorm;
+import org.dl4jnode.samediff.solve.IntegrationException;
 import org.dl4jnode.samediff.solve.RungeKutta;
 import org.dl4jnode.samediff.solve.Step;
 import org.nd4j.common.primitives.Pair;
@@ -29,7 +32,8 @@ import java.util.Map;
  * Runtime of the ODE layers ({@link org.dl4jnode.conf.OdeLayer} and its relatives).
  *
  * <p>The forward pass steps the configured Runge-Kutta method in Java over a {@link FieldFunction}
- * (the field as a SameDiff graph); in training it records every step. The backward pass is the
+ * (the field as a SameDiff graph), on a fixed grid or with adaptive steps; in training it records
+ * every (accepted) step. The backward pass is the
  * exact reverse of those steps ({@link DiscreteBackprop}), built from the field's vector-Jacobian
  * products. All intermediate arrays live outside DL4J's workspaces; only the layer's output and
  * input gradient are handed over to them.
@@ -115,18 +119,33 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     private INDArray solve(boolean training) {
+        BaseOdeLayer conf = layerConf();
         FieldFunction f = field();
         f.bind(params);
         INDArray y0 = input.detach().castTo(dataType);
         List<Step<INDArray>> steps = training ? new ArrayList<>() : null;
         long before = f.evaluations();
-        RungeKutta<INDArray> method = new RungeKutta<>(layerConf().getSolver().tableau(), ArrayAlgebra.INSTANCE);
-        INDArray out = layerConf().grid().integrate(method, f::evaluate, y0, steps == null ? null : steps::add);
+        RungeKutta<INDArray> method = new RungeKutta<>(conf.getSolver().tableau(), ArrayAlgebra.INSTANCE);
+        INDArray out;
+        if (conf.isAdaptive()) {
+            AdaptiveGrid grid = conf.adaptiveGrid();
+            try {
+                out = grid.integrate(method, f::evaluate, y0, ErrorNorm.rms(grid.tolerances()),
+                        steps == null ? null : steps::add);
+            } catch (IntegrationException e) {
+                throw new IllegalStateException(conf.describe() + " (index " + index + "), " + conf.getSolver()
+                        + " with rtol = " + conf.getRtol() + ", atol = " + conf.getAtol() + " on [" + conf.getTimeStart()
+                        + ", " + conf.getTimeEnd() + "]: " + e.getMessage() + ", NFE so far "
+                        + (f.evaluations() - before), e);
+            }
+        } else {
+            out = conf.grid().integrate(method, f::evaluate, y0, steps == null ? null : steps::add);
+        }
         lastForwardEvaluations = f.evaluations() - before;
         if (out.isNaN().any() || out.isInfinite().any()) {
-            throw new IllegalStateException(layerConf().describe() + " (index " + index + "): the ODE state became "
-                    + "NaN or infinite by t1 = " + layerConf().getTimeEnd() + " (" + layerConf().getSteps()
-                    + " steps of " + layerConf().getSolver() + "); the field may be too steep for this step size");
+            throw new IllegalStateException(conf.describe() + " (index " + index + "): the ODE state became "
+                    + "NaN or infinite by t1 = " + conf.getTimeEnd() + " (" + conf.getSteps()
+                    + " steps of " + conf.getSolver() + "); the field may be too steep for this step size");
         }
         record = steps;
         recordedInput = training ? input : null;

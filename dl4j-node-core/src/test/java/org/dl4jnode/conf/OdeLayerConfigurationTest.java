@@ -181,4 +181,36 @@ class OdeLayerConfigurationTest {
         var x = Nd4j.rand(DataType.FLOAT, 5, 3);
         assertThat(net.output(x)).isEqualTo(x);
     }
+
+    @Test
+    void tolerancesMakeAnEmbeddedPairAdaptive() {
+        OdeLayer layer = valid().solver(Solver.DOPRI5).tolerances(1e-5, 1e-7).maxSteps(100).minStep(1e-9).build();
+        assertThat(layer.isAdaptive()).isTrue();
+        assertThat(layer.getRtol()).isEqualTo(1e-5);
+        assertThat(layer.getAtol()).isEqualTo(1e-7);
+        assertThat(layer.getMaxSteps()).isEqualTo(100);
+        assertThat(layer.toString()).contains("rtol=1.0E-5").doesNotContain("steps=4");
+        assertThat(valid().solver(Solver.DOPRI5).build().isAdaptive()).isFalse();
+    }
+
+    @Test
+    void rejectsBadTolerancesAndBudgets() {
+        assertThatThrownBy(() -> valid().solver(Solver.DOPRI5).tolerances(0, 1e-6).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("OdeLayer 'ode'").hasMessageContaining("rtol = 0.0");
+        assertThatThrownBy(() -> valid().solver(Solver.BOSH3).tolerances(1e-6, -1).build()).hasMessageContaining("atol = -1.0");
+        assertThatThrownBy(() -> valid().solver(Solver.DOPRI5).tolerances(1e-6, 1e-6).maxSteps(0).build())
+                .hasMessageContaining("maxSteps must be >= 1, got 0");
+        assertThatThrownBy(() -> valid().solver(Solver.DOPRI5).tolerances(1e-6, 1e-6).minStep(-1).build())
+                .hasMessageContaining("minStep").hasMessageContaining("-1.0");
+    }
+
+    @Test
+    void rejectsTolerancesOnAFixedStepSolverAndStepsOnAnAdaptiveOne() {
+        assertThatThrownBy(() -> valid().solver(Solver.RK4).tolerances(1e-6, 1e-6).build())
+                .hasMessageContaining("OdeLayer 'ode'").hasMessageContaining("RK4 has no error estimate");
+        assertThatThrownBy(() -> valid().solver(Solver.DOPRI5).steps(8).tolerances(1e-6, 1e-6).build())
+                .hasMessageContaining("steps(8) and tolerances").hasMessageContaining("exclude each other");
+        assertThatThrownBy(() -> valid().maxSteps(10).build()).hasMessageContaining("apply to adaptive solves");
+    }
 }

@@ -28,6 +28,10 @@ public final class RungeKutta<T> {
         return tableau;
     }
 
+    public StateAlgebra<T> algebra() {
+        return algebra;
+    }
+
     /**
      * Takes one step.
      *
