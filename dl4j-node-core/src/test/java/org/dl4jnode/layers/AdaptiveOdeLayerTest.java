@@ -31,16 +31,9 @@ class AdaptiveOdeLayerTest {
 
     /** The layer on dh/dt = A h (A = [[-0.1, -1], [1, -0.1]] set through its params), adaptive. */
     private static MultiLayerNetwork linearOde(Solver solver, double tol) {
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
-                .list()
-                .layer(new OdeLayer.Builder().name("adaptive").field(VectorField.mlp().timeDependent(false))
-                        .solver(solver).tolerances(tol, tol).timeSpan(0, 2.0).build())
-                .setInputType(InputType.feedForward(2))
+        return OdeLayerNumericsTest.linear(new OdeLayer.Builder().name("adaptive")
+                .field(VectorField.mlp().timeDependent(false)).solver(solver).tolerances(tol, tol).timeSpan(0, 2.0)
                 .build());
-        net.init();
-        net.getLayer(0).setParam("W0", Nd4j.createFromArray(new double[][] {{-0.1, -1}, {1, -0.1}}).transpose());
-        net.getLayer(0).setParam("b0", Nd4j.zeros(DataType.DOUBLE, 1, 2));
-        return net;
     }
 
     @ParameterizedTest

@@ -30,11 +30,16 @@ class OdeLayerNumericsTest {
     }
 
     static MultiLayerNetwork linearOde(Solver solver, int steps) {
+        return linear(new OdeLayer.Builder().field(VectorField.mlp().timeDependent(false))
+                .solver(solver).steps(steps).timeSpan(0, T1).build());
+    }
+
+    /** A network of just {@code layer} (an affine autonomous field on 2 features) with W0 = A^T, b0 = 0. */
+    static MultiLayerNetwork linear(OdeLayer layer) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .dataType(DataType.DOUBLE)
                 .list()
-                .layer(new OdeLayer.Builder().field(VectorField.mlp().timeDependent(false))
-                        .solver(solver).steps(steps).timeSpan(0, T1).build())
+                .layer(layer)
                 .setInputType(InputType.feedForward(2))
                 .build());
         net.init();
