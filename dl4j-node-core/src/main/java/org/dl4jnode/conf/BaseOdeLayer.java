@@ -98,8 +98,13 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         if (!isAdaptive()) {
             throw new IllegalStateException(describe() + " has a fixed grid of " + steps + " steps, no tolerances");
         }
-        return new AdaptiveGrid(timeStart, timeEnd, new Tolerances(rtol, atol), StepSizeController.DEFAULT, maxSteps,
-                minStep);
+        return adaptiveGrid(timeStart, timeEnd, rtol, atol, maxSteps, minStep);
+    }
+
+    /** The one place the adaptive options become a grid; its constructors validate them. */
+    private static AdaptiveGrid adaptiveGrid(double t0, double t1, double rtol, double atol, int maxSteps,
+                                             double minStep) {
+        return new AdaptiveGrid(t0, t1, new Tolerances(rtol, atol), StepSizeController.DEFAULT, maxSteps, minStep);
     }
 
     /** A short description for messages: type and name. */
@@ -110,7 +115,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-        org.dl4jnode.layers.OdeLayer layer = createRuntime(conf, networkDataType);
+        // every ODE layer shares one runtime; they differ in parameterisation only
+        org.dl4jnode.layers.OdeLayer layer = new org.dl4jnode.layers.OdeLayer(conf, networkDataType);
         layer.setListeners(listeners);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);
@@ -118,9 +124,6 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         layer.setConf(conf);
         return layer;
     }
-
-    /** The runtime layer for this configuration. */
-    protected abstract org.dl4jnode.layers.OdeLayer createRuntime(NeuralNetConfiguration conf, DataType dataType);
 
     @Override
     public ParamInitializer initializer() {
@@ -369,28 +372,25 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
         private void validateStepping(String who) {
             boolean adaptive = !Double.isNaN(rtol) || !Double.isNaN(atol);
-            if (adaptive) {
-                if (!(rtol > 0) || !(atol > 0) || Double.isInfinite(rtol) || Double.isInfinite(atol)) {
-                    throw new IllegalArgumentException(who + ": tolerances must be finite and > 0, got rtol = " + rtol
-                            + ", atol = " + atol);
+            if (!adaptive) {
+                if (maxStepsSet || minStep != 0) {
+                    throw new IllegalArgumentException(who + ": maxSteps and minStep apply to adaptive solves; set "
+                            + "tolerances(rtol, atol) with DOPRI5 or BOSH3");
                 }
-                if (!solver.tableau().isAdaptive()) {
-                    throw new IllegalArgumentException(who + ": tolerances need an adaptive solver (DOPRI5 or BOSH3); "
-                            + solver + " has no error estimate; use steps(...) instead");
-                }
-                if (stepsSet) {
-                    throw new IllegalArgumentException(who + ": steps(" + steps + ") and tolerances(" + rtol + ", "
-                            + atol + ") exclude each other: an adaptive solver chooses its own steps");
-                }
-            } else if (maxStepsSet || minStep != 0) {
-                throw new IllegalArgumentException(who + ": maxSteps and minStep apply to adaptive solves; set "
-                        + "tolerances(rtol, atol) with DOPRI5 or BOSH3");
+                return;
             }
-            if (maxSteps < 1) {
-                throw new IllegalArgumentException(who + ": maxSteps must be >= 1, got " + maxSteps);
+            if (!solver.tableau().isAdaptive()) {
+                throw new IllegalArgumentException(who + ": tolerances need an adaptive solver (DOPRI5 or BOSH3); "
+                        + solver + " has no error estimate; use steps(...) instead");
             }
-            if (!(minStep >= 0) || Double.isInfinite(minStep)) {
-                throw new IllegalArgumentException(who + ": minStep must be finite and >= 0, got " + minStep);
+            if (stepsSet) {
+                throw new IllegalArgumentException(who + ": steps(" + steps + ") and tolerances(" + rtol + ", "
+                        + atol + ") exclude each other: an adaptive solver chooses its own steps");
+            }
+            try {
+                adaptiveGrid(timeStart, timeEnd, rtol, atol, maxSteps, minStep);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
             }
         }
 

@@ -1,10 +1,8 @@
 package org.dl4jnode.conf;
 
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.dl4jnode.samediff.basis.FunctionBasis;
 import org.dl4jnode.samediff.param.GalerkinParameterization;
 import org.dl4jnode.samediff.param.Parameterization;
-import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.Objects;
 
@@ -56,11 +54,6 @@ public class GalerkinOdeLayer extends BaseOdeLayer {
     @Override
     public Parameterization parameterization() {
         return new GalerkinParameterization(basis, timeStart, timeEnd, higherModeScale);
-    }
-
-    @Override
-    protected org.dl4jnode.layers.OdeLayer createRuntime(NeuralNetConfiguration conf, DataType dataType) {
-        return new org.dl4jnode.layers.OdeLayer(conf, dataType);
     }
 
     public FunctionBasis getBasis() {
@@ -131,9 +124,10 @@ public class GalerkinOdeLayer extends BaseOdeLayer {
             if (basis == null) {
                 throw new IllegalArgumentException(who + ": basis is required, e.g. .basis(Basis.fourier(5))");
             }
-            if (!(higherModeScale >= 0) || Double.isInfinite(higherModeScale)) {
-                throw new IllegalArgumentException(who + ": higherModeScale must be finite and >= 0, got "
-                        + higherModeScale);
+            try {
+                new GalerkinParameterization(basis, timeStart, timeEnd, higherModeScale);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
             }
             return new GalerkinOdeLayer(this);
         }

@@ -1,8 +1,6 @@
 package org.dl4jnode.conf;
 
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.dl4jnode.samediff.param.Parameterization;
-import org.nd4j.linalg.api.buffer.DataType;
 
 
 /**
@@ -37,11 +35,6 @@ public class OdeLayer extends BaseOdeLayer {
     @Override
     public Parameterization parameterization() {
         return Parameterization.DIRECT;
-    }
-
-    @Override
-    protected org.dl4jnode.layers.OdeLayer createRuntime(NeuralNetConfiguration conf, DataType dataType) {
-        return new org.dl4jnode.layers.OdeLayer(conf, dataType);
     }
 
     /** Builds an {@link OdeLayer}; see {@link BaseOdeLayer.Builder} for the options and defaults. */

@@ -52,8 +52,8 @@ public final class GalerkinParameterization implements Parameterization {
                     + t1 + "]");
         }
         if (!(higherModeScale >= 0) || Double.isInfinite(higherModeScale)) {
-            throw new IllegalArgumentException("Galerkin parameterisation: higher-mode init scale must be finite and "
-                    + ">= 0, got " + higherModeScale);
+            throw new IllegalArgumentException("Galerkin parameterisation: higherModeScale (initial scale of the "
+                    + "higher modes) must be finite and >= 0, got " + higherModeScale);
         }
         this.t0 = t0;
         this.t1 = t1;
