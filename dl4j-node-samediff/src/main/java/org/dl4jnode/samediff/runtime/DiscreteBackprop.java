@@ -88,11 +88,4 @@ public final class DiscreteBackprop {
             }
         }
     }
-
-    /**
-     * @param initialState cotangent of the initial state, shaped like it
-     * @param params       gradient per trainable key, shaped like the parameter
-     */
-    public record Gradients(INDArray initialState, Map<String, INDArray> params) {
-    }
 }

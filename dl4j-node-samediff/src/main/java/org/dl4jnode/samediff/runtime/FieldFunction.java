@@ -6,6 +6,7 @@ import org.dl4jnode.samediff.param.ParameterSource;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -162,6 +163,26 @@ public final class FieldFunction {
     }
 
     /**
+     * f(t, h) and its vector-Jacobian products with {@code a} in one graph execution (the adjoint
+     * system needs both at every stage). Counts as one evaluation and one vector-Jacobian product.
+     */
+    public ValueAndVjp evaluateWithVjp(double t, INDArray h, INDArray a) {
+        evaluations++;
+        vjpEvaluations++;
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(TIME, Nd4j.scalar(dataType, t));
+        ph.put(STATE, h);
+        ph.put(COTANGENT, a);
+        OutAndGrad result = sd.calculateGradientsAndOutputs(ph, List.of(output), gradientTargets);
+        Map<String, INDArray> grads = result.getGradients();
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        for (ParamSpec p : trainable) {
+            params.put(p.key(), grads.get(p.key()));
+        }
+        return new ValueAndVjp(result.getOutputs().get(output), new Vjp(grads.get(STATE), params));
+    }
+
+    /**
      * The field's parameters at time t, by the field's keys in declaration order, as the solver sees them: for a
      * depth-varying parameterisation the reconstructed W(t), for a direct one the bound arrays.
      */
@@ -203,5 +224,14 @@ public final class FieldFunction {
      * @param params a^T df/dtheta per trainable key
      */
     public record Vjp(INDArray state, Map<String, INDArray> params) {
+    }
+
+    /**
+     * f(t, h) with its vector-Jacobian products at the same point.
+     *
+     * @param value f(t, h), shaped like h
+     * @param vjp   the products with the given cotangent
+     */
+    public record ValueAndVjp(INDArray value, Vjp vjp) {
     }
 }

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * what the floating point time can resolve, {@code maxSteps} accepted steps without reaching
  * {@code t1}, or an error estimate that is not finite.
  */
-public final class AdaptiveGrid {
+public final class AdaptiveGrid implements TimeGrid {
 
     private final double t0;
     private final double t1;
@@ -49,8 +49,29 @@ public final class AdaptiveGrid {
         this.minStep = minStep;
     }
 
+    @Override
+    public double t0() {
+        return t0;
+    }
+
+    @Override
+    public double t1() {
+        return t1;
+    }
+
     public Tolerances tolerances() {
         return tolerances;
+    }
+
+    /** The same controller, budget and tolerances from t1 back to t0. */
+    @Override
+    public AdaptiveGrid reversed() {
+        return new AdaptiveGrid(t1, t0, tolerances, controller, maxSteps, minStep);
+    }
+
+    /** This grid with other tolerances. */
+    public AdaptiveGrid withTolerances(Tolerances other) {
+        return new AdaptiveGrid(t0, t1, other, controller, maxSteps, minStep);
     }
 
     /**
@@ -62,6 +83,7 @@ public final class AdaptiveGrid {
      * @return the state at t1
      * @throws IntegrationException when the solve cannot reach t1
      */
+    @Override
     public <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, ErrorNorm<T> norm,
                            Consumer<Step<T>> observer) {
         if (!method.tableau().isAdaptive()) {

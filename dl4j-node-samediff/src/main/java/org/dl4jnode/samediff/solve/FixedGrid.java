@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * as the first slope of the next: {@code steps * (stages - 1) + 1} evaluations instead of
  * {@code steps * stages}.
  */
-public final class FixedGrid {
+public final class FixedGrid implements TimeGrid {
 
     private final double t0;
     private final double t1;
@@ -32,10 +32,12 @@ public final class FixedGrid {
         this.steps = steps;
     }
 
+    @Override
     public double t0() {
         return t0;
     }
 
+    @Override
     public double t1() {
         return t1;
     }
@@ -47,6 +49,19 @@ public final class FixedGrid {
     /** Start time of step {@code n}; {@code time(steps) == t1}. */
     public double time(int n) {
         return n == steps ? t1 : t0 + n * (t1 - t0) / steps;
+    }
+
+    /** Error control is not a fixed grid's business: {@code norm} is ignored. */
+    @Override
+    public <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, ErrorNorm<T> norm,
+                           Consumer<Step<T>> observer) {
+        return integrate(method, f, y0, observer);
+    }
+
+    /** The same number of steps from t1 back to t0. */
+    @Override
+    public FixedGrid reversed() {
+        return new FixedGrid(t1, t0, steps);
     }
 
     /**

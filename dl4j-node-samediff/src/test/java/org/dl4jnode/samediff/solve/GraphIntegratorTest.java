@@ -4,6 +4,7 @@ import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.runtime.DiscreteBackprop;
+import org.dl4jnode.samediff.runtime.Gradients;
 import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +67,7 @@ class GraphIntegratorTest {
         f.bind(params);
         List<Step<INDArray>> steps = new ArrayList<>();
         INDArray eagerOut = grid.integrate(new RungeKutta<>(tab, ArrayAlgebra.INSTANCE), f::evaluate, h0, steps::add);
-        DiscreteBackprop.Gradients eagerGrads = DiscreteBackprop.backward(f, tab, steps, eagerOut.mul(2));
+        Gradients eagerGrads = DiscreteBackprop.backward(f, tab, steps, eagerOut.mul(2));
 
         assertThat(eagerOut.equalsWithEps(graphOut, 1e-12)).as("forward of %s", tab).isTrue();
         assertThat(eagerGrads.initialState().equalsWithEps(graphGrads.get("h0"), 1e-10)).as("dL/dh0").isTrue();

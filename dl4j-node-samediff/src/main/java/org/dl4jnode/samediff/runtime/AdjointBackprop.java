@@ -1,0 +1,117 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.dl4jnode.samediff.param.ParamSpec;
+import org.dl4jnode.samediff.solve.ErrorNorm;
+import org.dl4jnode.samediff.solve.RightHandSide;
+import org.dl4jnode.samediff.solve.RungeKutta;
+import org.dl4jnode.samediff.solve.TimeGrid;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gradients of an ODE solve by the continuous adjoint method (Chen et al. 2018; seed 003, eqs. 5-9).
+ *
+ * <p>The augmented state {@code z = [h, a, thetaBar]} is integrated from t1 back to t0:
+ * <pre>
+ *   dh/dt        =  f(t, h)                 from h(t1), the forward solve's output,
+ *   da/dt        = -a^T df/dh (t, h)        from a(t1) = dL/dh(t1),
+ *   dthetaBar/dt = -a^T df/dtheta (t, h)    from 0,
+ * </pre>
+ * which ends at {@code a(t0) = dL/dh(t0)} and {@code thetaBar(t0) = dL/dtheta}. The state h is
+ * recomputed backwards rather than stored, so memory is a few copies of z, whatever the number of
+ * steps. For depth-varying weights (Galerkin coefficients) the products with respect to the
+ * coefficients come through the reconstruction op, giving the spectral gradients
+ * {@code dL/dC_j = -int a^T df/dW psi_j(t) dt}.
+ *
+ * <p>The result is the gradient of the exact flow, approximated by the backward solve; it differs from
+ * the exact gradient of the discrete forward solve ({@link DiscreteBackprop}) by the error of both
+ * solves, so it converges to it as steps shrink or tolerances tighten.
+ */
+public final class AdjointBackprop {
+
+    private AdjointBackprop() {
+    }
+
+    /**
+     * @param f          the field the forward solve used (same parameters)
+     * @param method     the Runge-Kutta method of the backward solve
+     * @param backwards  the backward solve's time grid, from t1 to t0
+     * @param norm       error norm of an adaptive backward solve over the flat augmented state (ignored
+     *                   by a fixed grid)
+     * @param finalState h(t1), the forward solve's output
+     * @param finalBar   dL/dh(t1)
+     * @return dL/dh(t0) and dL/dtheta (fresh arrays)
+     * @throws org.dl4jnode.samediff.solve.IntegrationException when an adaptive backward solve fails
+     */
+    public static Gradients backward(FieldFunction f, RungeKutta<INDArray> method, TimeGrid backwards,
+                                     ErrorNorm<INDArray> norm, INDArray finalState, INDArray finalBar) {
+        Layout layout = new Layout(finalState.shape(), f.trainable());
+        List<INDArray> paramsAtEnd = new ArrayList<>();
+        for (ParamSpec p : f.trainable()) {
+            paramsAtEnd.add(Nd4j.zeros(finalState.dataType(), p.shape()));
+        }
+        INDArray zEnd = layout.pack(finalState, finalBar, paramsAtEnd);
+        RightHandSide<INDArray> adjoint = (t, z) -> {
+            FieldFunction.ValueAndVjp r = f.evaluateWithVjp(t, layout.state(z), layout.cotangent(z));
+            INDArray dz = layout.pack(r.value(), r.vjp().state(), new ArrayList<>(r.vjp().params().values()));
+            // the cotangent and the parameter gradients run against the Jacobian products
+            dz.get(NDArrayIndex.interval(layout.stateLength, dz.length())).negi();
+            return dz;
+        };
+        INDArray zStart = backwards.integrate(method, adjoint, zEnd, norm, null);
+        return new Gradients(layout.cotangent(zStart).dup(), layout.params(zStart));
+    }
+
+    /** Where h, a and each parameter's gradient sit in the flat augmented state. */
+    private static final class Layout {
+        private final long[] stateShape;
+        private final long stateLength;
+        private final List<ParamSpec> params;
+
+        Layout(long[] stateShape, List<ParamSpec> params) {
+            this.stateShape = stateShape.clone();
+            long n = 1;
+            for (long s : stateShape) {
+                n *= s;
+            }
+            this.stateLength = n;
+            this.params = params;
+        }
+
+        INDArray pack(INDArray state, INDArray cotangent, List<INDArray> paramArrays) {
+            List<INDArray> parts = new ArrayList<>(2 + paramArrays.size());
+            parts.add(state);
+            parts.add(cotangent);
+            parts.addAll(paramArrays);
+            return Nd4j.toFlattened('c', parts);
+        }
+
+        INDArray state(INDArray z) {
+            return z.get(NDArrayIndex.interval(0, stateLength)).reshape(stateShape);
+        }
+
+        INDArray cotangent(INDArray z) {
+            return z.get(NDArrayIndex.interval(stateLength, 2 * stateLength)).reshape(stateShape);
+        }
+
+        Map<String, INDArray> params(INDArray z) {
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            long offset = 2 * stateLength;
+            for (ParamSpec p : params) {
+                long n = 1;
+                for (long s : p.shape()) {
+                    n *= s;
+                }
+                out.put(p.key(), z.get(NDArrayIndex.interval(offset, offset + n)).reshape(p.shape()).dup());
+                offset += n;
+            }
+            return out;
+        }
+    }
+}

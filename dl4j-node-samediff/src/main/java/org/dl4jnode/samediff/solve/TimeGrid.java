@@ -1,0 +1,33 @@
+package org.dl4jnode.samediff.solve;
+
+import java.util.function.Consumer;
+
+/**
+ * How a solve covers its time span with Runge-Kutta steps: a {@link FixedGrid} of equal steps, or an
+ * {@link AdaptiveGrid} whose steps an embedded pair's error estimate chooses.
+ *
+ * <p>The step-size policy is separate from the method (the tableau) and from what is integrated, so
+ * the forward solve and the backward (adjoint) solve of a layer are the same policy over opposite
+ * spans: {@link #reversed()}.
+ */
+public interface TimeGrid {
+
+    /** Where the solve starts. */
+    double t0();
+
+    /** Where the solve ends; may be below {@link #t0()} (integration backwards in time). */
+    double t1();
+
+    /**
+     * Integrates {@code y0} from t0 to t1.
+     *
+     * @param norm     measures error estimates against tolerances; ignored by grids that control no error
+     * @param observer called with every (accepted) step, may be null
+     * @return the state at t1
+     * @throws IntegrationException when the solve cannot reach t1
+     */
+    <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, ErrorNorm<T> norm, Consumer<Step<T>> observer);
+
+    /** The same policy from t1 back to t0. */
+    TimeGrid reversed();
+}
