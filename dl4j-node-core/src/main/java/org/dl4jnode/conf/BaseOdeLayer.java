@@ -18,6 +18,7 @@ import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.FixedGrid;
 import org.dl4jnode.samediff.solve.StepSizeController;
+import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.solve.Tolerances;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
@@ -47,6 +48,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     protected double atol = Double.NaN;
     protected int maxSteps = Builder.DEFAULT_MAX_STEPS;
     protected double minStep;
+    protected GradientMode gradientMode = GradientMode.BACKPROP;
+    /** NaN: the forward tolerances. */
+    protected double adjointRtol = Double.NaN;
+    protected double adjointAtol = Double.NaN;
 
     /** For JSON. */
     protected BaseOdeLayer() {
@@ -63,6 +68,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.atol = builder.atol;
         this.maxSteps = builder.maxSteps;
         this.minStep = builder.minStep;
+        this.gradientMode = builder.gradientMode;
+        this.adjointRtol = builder.adjointRtol;
+        this.adjointAtol = builder.adjointAtol;
         this.nOut = this.nIn;
     }
 
@@ -80,30 +88,50 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         return parameterization().trainable(field.parameters(nIn));
     }
 
-    /** The time grid of a fixed-step solve. */
-    @JsonIgnore
-    public FixedGrid grid() {
-        return new FixedGrid(timeStart, timeEnd, steps);
-    }
-
     /** True when tolerances are set: the solver chooses its steps. */
     @JsonIgnore
     public boolean isAdaptive() {
         return !Double.isNaN(rtol);
     }
 
-    /** The adaptive grid of an adaptive solve (see {@link #isAdaptive()}). */
+    /** The forward solve's grid, t0 to t1: adaptive when tolerances are set, else {@code steps} equal steps. */
     @JsonIgnore
-    public AdaptiveGrid adaptiveGrid() {
+    public TimeGrid timeGrid() {
+        return timeGrid(timeStart, timeEnd, steps, rtol, atol, maxSteps, minStep);
+    }
+
+    /** The forward solve's tolerances (see {@link #isAdaptive()}). */
+    @JsonIgnore
+    public Tolerances tolerances() {
         if (!isAdaptive()) {
             throw new IllegalStateException(describe() + " has a fixed grid of " + steps + " steps, no tolerances");
         }
-        return adaptiveGrid(timeStart, timeEnd, rtol, atol, maxSteps, minStep);
+        return new Tolerances(rtol, atol);
     }
 
-    /** The one place the adaptive options become a grid; its constructors validate them. */
-    private static AdaptiveGrid adaptiveGrid(double t0, double t1, double rtol, double atol, int maxSteps,
-                                             double minStep) {
+    /**
+     * The adjoint's backward grid, t1 to t0: as many equal steps as the forward solve, or adaptive with
+     * {@link #adjointTolerances()} and the forward solve's step budget.
+     */
+    @JsonIgnore
+    public TimeGrid adjointGrid() {
+        Tolerances tol = isAdaptive() ? adjointTolerances() : null;
+        return timeGrid(timeEnd, timeStart, steps, tol == null ? Double.NaN : tol.rtol(),
+                tol == null ? Double.NaN : tol.atol(), maxSteps, minStep);
+    }
+
+    /** The adjoint's tolerances: those set with the builder's {@code adjointTolerances}, else the forward ones. */
+    @JsonIgnore
+    public Tolerances adjointTolerances() {
+        return Double.isNaN(adjointRtol) ? tolerances() : new Tolerances(adjointRtol, adjointAtol);
+    }
+
+    /** The one place the stepping options become a grid; the grids' constructors validate them. */
+    private static TimeGrid timeGrid(double t0, double t1, int steps, double rtol, double atol, int maxSteps,
+                                     double minStep) {
+        if (Double.isNaN(rtol)) {
+            return new FixedGrid(t0, t1, steps);
+        }
         return new AdaptiveGrid(t0, t1, new Tolerances(rtol, atol), StepSizeController.DEFAULT, maxSteps, minStep);
     }
 
@@ -165,8 +193,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         long numParams = initializer().numParams(this);
         long updaterState = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
         int stages = solver.tableau().stages();
-        // training keeps every stage state of every step for the backward pass (adaptive: at most maxSteps)
-        long perExample = (long) (isAdaptive() ? maxSteps : steps) * stages * out.arrayElementsPerExample();
+        // backprop keeps every stage state of every step for the backward pass (adaptive: at most maxSteps);
+        // the adjoint's flat state [h, a, thetaBar] needs a few copies per stage, whatever the steps
+        long perExample = gradientMode == GradientMode.ADJOINT ? (stages + 3L) * 2 * out.arrayElementsPerExample()
+                : (long) (isAdaptive() ? maxSteps : steps) * stages * out.arrayElementsPerExample();
         return new LayerMemoryReport.Builder(layerName, getClass(), inputType, out)
                 .standardMemory(numParams, updaterState)
                 .workingMemory(0, out.arrayElementsPerExample() * 2, 0, perExample)
@@ -246,6 +276,30 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.minStep = minStep;
     }
 
+    public GradientMode getGradientMode() {
+        return gradientMode;
+    }
+
+    public void setGradientMode(GradientMode gradientMode) {
+        this.gradientMode = gradientMode;
+    }
+
+    public double getAdjointRtol() {
+        return adjointRtol;
+    }
+
+    public void setAdjointRtol(double adjointRtol) {
+        this.adjointRtol = adjointRtol;
+    }
+
+    public double getAdjointAtol() {
+        return adjointAtol;
+    }
+
+    public void setAdjointAtol(double adjointAtol) {
+        this.adjointAtol = adjointAtol;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -258,12 +312,15 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         return steps == that.steps && Double.compare(timeStart, that.timeStart) == 0
                 && Double.compare(timeEnd, that.timeEnd) == 0 && Objects.equals(field, that.field)
                 && solver == that.solver && Double.compare(rtol, that.rtol) == 0 && Double.compare(atol, that.atol) == 0
-                && maxSteps == that.maxSteps && Double.compare(minStep, that.minStep) == 0;
+                && maxSteps == that.maxSteps && Double.compare(minStep, that.minStep) == 0
+                && gradientMode == that.gradientMode && Double.compare(adjointRtol, that.adjointRtol) == 0
+                && Double.compare(adjointAtol, that.adjointAtol) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), field, solver, steps, timeStart, timeEnd, rtol, atol, maxSteps, minStep);
+        return Objects.hash(super.hashCode(), field, solver, steps, timeStart, timeEnd, rtol, atol, maxSteps, minStep,
+                gradientMode, adjointRtol, adjointAtol);
     }
 
     @Override
@@ -275,8 +332,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     protected String options() {
         String grid = isAdaptive() ? "rtol=" + rtol + ", atol=" + atol + ", maxSteps=" + maxSteps
                 + (minStep > 0 ? ", minStep=" + minStep : "") : "steps=" + steps;
+        String gradient = gradientMode == GradientMode.ADJOINT && !Double.isNaN(adjointRtol)
+                ? "ADJOINT(rtol=" + adjointRtol + ", atol=" + adjointAtol + ")" : String.valueOf(gradientMode);
         return "nIn=" + nIn + ", field=" + field + ", solver=" + solver + ", " + grid + ", timeSpan=[" + timeStart
-                + ", " + timeEnd + "]";
+                + ", " + timeEnd + "], gradient=" + gradient;
     }
 
     /**
@@ -300,6 +359,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         protected int maxSteps = DEFAULT_MAX_STEPS;
         protected boolean maxStepsSet;
         protected double minStep = 0.0;
+        protected GradientMode gradientMode = GradientMode.BACKPROP;
+        protected double adjointRtol = Double.NaN;
+        protected double adjointAtol = Double.NaN;
 
         /** The vector field f(t, h), e.g. {@code VectorField.mlp(64)}. Required. */
         public T field(FieldDefinition field) {
@@ -344,6 +406,22 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             return self();
         }
 
+        /** How gradients are computed. Default {@link GradientMode#BACKPROP}. */
+        public T gradient(GradientMode mode) {
+            this.gradientMode = mode;
+            return self();
+        }
+
+        /**
+         * Tolerances of the adjoint's backward solve, when they should differ from the forward ones.
+         * Needs {@link GradientMode#ADJOINT} and an adaptive forward solve ({@link #tolerances(double, double)}).
+         */
+        public T adjointTolerances(double rtol, double atol) {
+            this.adjointRtol = rtol;
+            this.adjointAtol = atol;
+            return self();
+        }
+
         /** Integrate from {@code t0} to {@code t1 > t0}. Default [0, 1]. */
         public T timeSpan(double t0, double t1) {
             this.timeStart = t0;
@@ -372,6 +450,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
         private void validateStepping(String who) {
             boolean adaptive = !Double.isNaN(rtol) || !Double.isNaN(atol);
+            validateGradient(who, adaptive);
             if (!adaptive) {
                 if (maxStepsSet || minStep != 0) {
                     throw new IllegalArgumentException(who + ": maxSteps and minStep apply to adaptive solves; set "
@@ -388,9 +467,31 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                         + atol + ") exclude each other: an adaptive solver chooses its own steps");
             }
             try {
-                adaptiveGrid(timeStart, timeEnd, rtol, atol, maxSteps, minStep);
+                timeGrid(timeStart, timeEnd, steps, rtol, atol, maxSteps, minStep);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void validateGradient(String who, boolean adaptive) {
+            if (gradientMode == null) {
+                throw new IllegalArgumentException(who + ": gradient mode must not be null; use BACKPROP or ADJOINT");
+            }
+            if (Double.isNaN(adjointRtol) && Double.isNaN(adjointAtol)) {
+                return;
+            }
+            if (gradientMode != GradientMode.ADJOINT) {
+                throw new IllegalArgumentException(who + ": adjointTolerances(" + adjointRtol + ", " + adjointAtol
+                        + ") apply to the adjoint; set gradient(GradientMode.ADJOINT) or remove them");
+            }
+            if (!adaptive) {
+                throw new IllegalArgumentException(who + ": adjointTolerances(" + adjointRtol + ", " + adjointAtol
+                        + ") need an adaptive forward solve; set tolerances(rtol, atol) with DOPRI5 or BOSH3");
+            }
+            try {
+                new Tolerances(adjointRtol, adjointAtol);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(who + ": adjoint " + e.getMessage(), e);
             }
         }
 

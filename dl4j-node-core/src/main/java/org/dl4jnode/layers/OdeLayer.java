@@ -8,7 +8,10 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.dl4jnode.conf.BaseOdeLayer;
+import org.dl4jnode.conf.GradientMode;
+import org.dl4jnode.samediff.runtime.AdjointBackprop;
 import org.dl4jnode.samediff.runtime.DiscreteBackprop;
+import org.dl4jnode.samediff.runtime.Gradients;
 import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
@@ -16,6 +19,7 @@ import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.IntegrationException;
 import org.dl4jnode.samediff.solve.RungeKutta;
 import org.dl4jnode.samediff.solve.Step;
+import org.dl4jnode.samediff.solve.TimeGrid;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -32,11 +36,12 @@ import java.util.Map;
  * Runtime of the ODE layers ({@link org.dl4jnode.conf.OdeLayer} and its relatives).
  *
  * <p>The forward pass steps the configured Runge-Kutta method in Java over a {@link FieldFunction}
- * (the field as a SameDiff graph), on a fixed grid or with adaptive steps; in training it records
- * every (accepted) step. The backward pass is the
- * exact reverse of those steps ({@link DiscreteBackprop}), built from the field's vector-Jacobian
- * products. All intermediate arrays live outside DL4J's workspaces; only the layer's output and
- * input gradient are handed over to them.
+ * (the field as a SameDiff graph), on a fixed grid or with adaptive steps. With
+ * {@link GradientMode#BACKPROP} training records every (accepted) step and the backward pass is their
+ * exact reverse ({@link DiscreteBackprop}); with {@link GradientMode#ADJOINT} it keeps only the output
+ * and the backward pass solves the adjoint system from t1 back to t0 ({@link AdjointBackprop}). Both
+ * are built from the field's vector-Jacobian products. All intermediate arrays live outside DL4J's
+ * workspaces; only the layer's output and input gradient are handed over to them.
  */
 public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
@@ -50,6 +55,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private transient FieldFunction field;
     private transient List<Step<INDArray>> record;
     private transient INDArray recordedInput;
+    private transient INDArray recordedOutput;
     private long lastForwardEvaluations;
     private long lastBackwardEvaluations;
 
@@ -99,13 +105,15 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         Gradient gradient = new DefaultGradient(gradientsFlat);
         INDArray inputGradient;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (record == null || recordedInput != input) {
+            if (recordedOutput == null || recordedInput != input) {
                 solve(true);
             }
             FieldFunction f = field();
             long before = f.vjpEvaluations();
-            DiscreteBackprop.Gradients g = DiscreteBackprop.backward(f, layerConf().getSolver().tableau(), record,
-                    epsilon.detach().castTo(dataType));
+            Gradients g = layerConf().getGradientMode() == GradientMode.ADJOINT
+                    ? adjoint(f, epsilon.detach().castTo(dataType))
+                    : DiscreteBackprop.backward(f, layerConf().getSolver().tableau(), record,
+                            epsilon.detach().castTo(dataType));
             lastBackwardEvaluations = f.vjpEvaluations() - before;
             for (Map.Entry<String, INDArray> e : gradientViews.entrySet()) {
                 e.getValue().assign(g.params().get(e.getKey()));
@@ -113,9 +121,30 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             }
             inputGradient = g.initialState();
             record = null;
+            recordedOutput = null;
             recordedInput = null;
         }
         return new Pair<>(gradient, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputGradient));
+    }
+
+    private Gradients adjoint(FieldFunction f, INDArray outputBar) {
+        BaseOdeLayer conf = layerConf();
+        TimeGrid grid = conf.adjointGrid();
+        long before = f.evaluations();
+        Gradients g;
+        try {
+            g = AdjointBackprop.backward(f, method(), grid, conf.isAdaptive() ? ErrorNorm.rms(conf.adjointTolerances())
+                    : null, recordedOutput, outputBar);
+        } catch (IntegrationException e) {
+            throw failure("the adjoint solve", grid, e, f.evaluations() - before);
+        }
+        boolean finite = isFinite(g.initialState()) && g.params().values().stream().allMatch(OdeLayer::isFinite);
+        if (!finite) {
+            throw new IllegalStateException(where() + ": the adjoint state became NaN or infinite on the way back "
+                    + "from t1 = " + conf.getTimeEnd() + " to t0 = " + conf.getTimeStart() + " (" + stepping(grid)
+                    + "); recomputing h backwards may be unstable for this field, try GradientMode.BACKPROP");
+        }
+        return g;
     }
 
     private INDArray solve(boolean training) {
@@ -123,33 +152,53 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         FieldFunction f = field();
         f.bind(params);
         INDArray y0 = input.detach().castTo(dataType);
-        List<Step<INDArray>> steps = training ? new ArrayList<>() : null;
+        // the adjoint needs the output only; backprop needs every step
+        List<Step<INDArray>> steps = training && conf.getGradientMode() == GradientMode.BACKPROP
+                ? new ArrayList<>() : null;
+        TimeGrid grid = conf.timeGrid();
         long before = f.evaluations();
-        RungeKutta<INDArray> method = new RungeKutta<>(conf.getSolver().tableau(), ArrayAlgebra.INSTANCE);
         INDArray out;
-        if (conf.isAdaptive()) {
-            AdaptiveGrid grid = conf.adaptiveGrid();
-            try {
-                out = grid.integrate(method, f::evaluate, y0, ErrorNorm.rms(grid.tolerances()),
-                        steps == null ? null : steps::add);
-            } catch (IntegrationException e) {
-                throw new IllegalStateException(conf.describe() + " (index " + index + "), " + conf.getSolver()
-                        + " with rtol = " + conf.getRtol() + ", atol = " + conf.getAtol() + " on [" + conf.getTimeStart()
-                        + ", " + conf.getTimeEnd() + "]: " + e.getMessage() + ", NFE so far "
-                        + (f.evaluations() - before), e);
-            }
-        } else {
-            out = conf.grid().integrate(method, f::evaluate, y0, steps == null ? null : steps::add);
+        try {
+            out = grid.integrate(method(), f::evaluate, y0, conf.isAdaptive() ? ErrorNorm.rms(conf.tolerances()) : null,
+                    steps == null ? null : steps::add);
+        } catch (IntegrationException e) {
+            throw failure("the forward solve", grid, e, f.evaluations() - before);
         }
         lastForwardEvaluations = f.evaluations() - before;
-        if (out.isNaN().any() || out.isInfinite().any()) {
-            throw new IllegalStateException(conf.describe() + " (index " + index + "): the ODE state became "
-                    + "NaN or infinite by t1 = " + conf.getTimeEnd() + " (" + conf.getSteps()
-                    + " steps of " + conf.getSolver() + "); the field may be too steep for this step size");
+        if (!isFinite(out)) {
+            throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t1 = "
+                    + conf.getTimeEnd() + " (" + stepping(grid) + "); the field may be too steep for this step size");
         }
         record = steps;
+        recordedOutput = training ? out : null;
         recordedInput = training ? input : null;
         return out;
+    }
+
+    private RungeKutta<INDArray> method() {
+        return new RungeKutta<>(layerConf().getSolver().tableau(), ArrayAlgebra.INSTANCE);
+    }
+
+    private IllegalStateException failure(String pass, TimeGrid grid, IntegrationException e, long evaluations) {
+        return new IllegalStateException(where() + ", " + pass + " (" + stepping(grid) + " from " + grid.t0() + " to "
+                + grid.t1() + "): " + e.getMessage() + ", NFE so far " + evaluations, e);
+    }
+
+    private String stepping(TimeGrid grid) {
+        BaseOdeLayer conf = layerConf();
+        if (grid instanceof AdaptiveGrid adaptive) {
+            return conf.getSolver() + " with rtol = " + adaptive.tolerances().rtol() + ", atol = "
+                    + adaptive.tolerances().atol();
+        }
+        return conf.getSteps() + " steps of " + conf.getSolver();
+    }
+
+    private String where() {
+        return layerConf().describe() + " (index " + index + ")";
+    }
+
+    private static boolean isFinite(INDArray array) {
+        return !(array.isNaN().any() || array.isInfinite().any());
     }
 
     private FieldFunction field() {
@@ -163,7 +212,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private void validateInput() {
         long nIn = layerConf().getNIn();
         if (input.rank() != 2 || input.size(1) != nIn) {
-            throw new DL4JInvalidInputException(layerConf().describe() + " (index " + index + "): expected input "
+            throw new DL4JInvalidInputException(where() + ": expected input "
                     + "[minibatch, " + nIn + "], got " + Arrays.toString(input.shape()));
         }
     }
@@ -196,6 +245,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     public void clear() {
         super.clear();
         record = null;
+        recordedOutput = null;
         recordedInput = null;
     }
 

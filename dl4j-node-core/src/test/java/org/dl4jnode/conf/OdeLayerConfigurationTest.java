@@ -9,6 +9,9 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.conf.distribution.ConstantDistribution;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
+import org.dl4jnode.samediff.solve.AdaptiveGrid;
+import org.dl4jnode.samediff.solve.FixedGrid;
+import org.dl4jnode.samediff.solve.Tolerances;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -212,5 +215,34 @@ class OdeLayerConfigurationTest {
         assertThatThrownBy(() -> valid().solver(Solver.DOPRI5).steps(8).tolerances(1e-6, 1e-6).build())
                 .hasMessageContaining("steps(8) and tolerances").hasMessageContaining("exclude each other");
         assertThatThrownBy(() -> valid().maxSteps(10).build()).hasMessageContaining("apply to adaptive solves");
+    }
+
+    @Test
+    void backpropIsTheDefaultGradientAndTheAdjointTakesItsOwnTolerances() {
+        assertThat(valid().build().getGradientMode()).isEqualTo(GradientMode.BACKPROP);
+        OdeLayer fixed = valid().gradient(GradientMode.ADJOINT).steps(6).build();
+        assertThat(fixed.adjointGrid()).isInstanceOf(FixedGrid.class);
+        assertThat(fixed.adjointGrid().t0()).isEqualTo(fixed.getTimeEnd());
+        assertThat(((FixedGrid) fixed.adjointGrid()).steps()).isEqualTo(6);
+        OdeLayer adaptive = valid().solver(Solver.DOPRI5).tolerances(1e-5, 1e-6).gradient(GradientMode.ADJOINT)
+                .build();
+        assertThat(adaptive.adjointTolerances()).isEqualTo(new Tolerances(1e-5, 1e-6));
+        OdeLayer own = valid().solver(Solver.DOPRI5).tolerances(1e-5, 1e-6).gradient(GradientMode.ADJOINT)
+                .adjointTolerances(1e-8, 1e-9).build();
+        assertThat(((AdaptiveGrid) own.adjointGrid()).tolerances()).isEqualTo(new Tolerances(1e-8, 1e-9));
+        assertThat(own.toString()).contains("gradient=ADJOINT(rtol=1.0E-8, atol=1.0E-9)");
+    }
+
+    @Test
+    void rejectsAdjointTolerancesWithoutAnAdaptiveAdjoint() {
+        assertThatThrownBy(() -> valid().gradient(null).build())
+                .hasMessageContaining("OdeLayer 'ode'").hasMessageContaining("gradient mode must not be null");
+        assertThatThrownBy(() -> valid().solver(Solver.DOPRI5).tolerances(1e-5, 1e-5).adjointTolerances(1e-6, 1e-6)
+                .build()).hasMessageContaining("OdeLayer 'ode'").hasMessageContaining("GradientMode.ADJOINT");
+        assertThatThrownBy(() -> valid().gradient(GradientMode.ADJOINT).adjointTolerances(1e-6, 1e-6).build())
+                .hasMessageContaining("need an adaptive forward solve");
+        assertThatThrownBy(() -> valid().solver(Solver.DOPRI5).tolerances(1e-5, 1e-5).gradient(GradientMode.ADJOINT)
+                .adjointTolerances(1e-6, 0).build())
+                .hasMessageContaining("OdeLayer 'ode': adjoint tolerances").hasMessageContaining("atol = 0.0");
     }
 }

@@ -11,6 +11,7 @@ import org.dl4jnode.conf.VectorField;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.dl4jnode.conf.Basis;
 import org.dl4jnode.conf.GalerkinOdeLayer;
+import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.samediff.basis.FunctionBasis;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,6 +43,10 @@ class OdeLayerSerializationTest {
                         .build(),
                 new OdeLayer.Builder().name("adaptive").field(VectorField.mlp(5))
                         .solver(Solver.BOSH3).tolerances(1e-4, 1e-6).maxSteps(500).minStep(1e-8)
+                        .build(),
+                new OdeLayer.Builder().name("adjoint").field(VectorField.mlp(5))
+                        .solver(Solver.DOPRI5).tolerances(1e-4, 1e-6).gradient(GradientMode.ADJOINT)
+                        .adjointTolerances(1e-5, 1e-7)
                         .build(),
                 galerkin(Basis.fourier(2).period(3.0)),
                 galerkin(Basis.chebyshev(2)),

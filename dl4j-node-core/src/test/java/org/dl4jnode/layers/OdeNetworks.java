@@ -92,6 +92,16 @@ final class OdeNetworks {
                 .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
     }
 
+    /**
+     * As {@link #gradientsAreExact(MultiLayerNetwork, long)} on about {@code perParam} evenly spaced
+     * entries of every parameter array: DL4J's way to keep checks of expensive layers affordable.
+     */
+    static boolean sampledGradientsAreExact(MultiLayerNetwork net, long seed, int perParam) {
+        return GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+                .net(net).input(features(5, DataType.DOUBLE, seed)).labels(labels(5, DataType.DOUBLE, seed + 1))
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9).subset(true).maxPerParam(perParam));
+    }
+
     /** DL4J's gradient check of a whole graph (double precision), thresholds as for every ODE layer. */
     static boolean gradientsAreExact(ComputationGraph net, long seed) {
         return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()

@@ -1,0 +1,145 @@
+package org.dl4jnode.layers;
+
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dl4jnode.conf.BaseOdeLayer;
+import org.dl4jnode.conf.Basis;
+import org.dl4jnode.conf.GalerkinOdeLayer;
+import org.dl4jnode.conf.GradientMode;
+import org.dl4jnode.conf.OdeLayer;
+import org.dl4jnode.conf.Solver;
+import org.dl4jnode.conf.VectorField;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link GradientMode#ADJOINT}: gradients of the exact flow by the backward adjoint solve. They pass
+ * DL4J's gradient check where the solves are accurate, and converge to the exact gradients of the
+ * discrete solve ({@link GradientMode#BACKPROP}) as steps shrink or tolerances tighten.
+ */
+class AdjointOdeLayerTest {
+
+    private static final long SEED = 2024;
+
+    @BeforeAll
+    static void doublePrecision() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    private static <B extends BaseOdeLayer.Builder<B>> B common(B builder, GradientMode mode) {
+        return builder.name("ode").field(VectorField.mlp(4)).timeSpan(0.0, 2.0).gradient(mode);
+    }
+
+    private static OdeLayer plain(GradientMode mode, Function<OdeLayer.Builder, OdeLayer.Builder> stepping) {
+        return stepping.apply(common(new OdeLayer.Builder(), mode)).build();
+    }
+
+    private static GalerkinOdeLayer galerkin(GradientMode mode,
+                                             Function<GalerkinOdeLayer.Builder, GalerkinOdeLayer.Builder> stepping) {
+        return stepping.apply(common(new GalerkinOdeLayer.Builder(), mode).basis(Basis.fourier(2))
+                .higherModeScale(0.5)).build();
+    }
+
+    /** All of the network's gradients (dense, ODE and output layers) in one vector. */
+    private static INDArray gradient(Layer ode, INDArray params) {
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(ode, DataType.DOUBLE, SEED);
+        if (params != null) {
+            net.setParams(params);
+        }
+        net.setInput(OdeNetworks.features(16, DataType.DOUBLE, 3));
+        net.setLabels(OdeNetworks.labels(16, DataType.DOUBLE, 4));
+        net.computeGradientAndScore();
+        return net.gradient().gradient().dup();
+    }
+
+    private static double relativeError(Layer adjoint, Layer backprop) {
+        INDArray exact = gradient(backprop, null);
+        INDArray params = OdeNetworks.multiLayerNetwork(backprop, DataType.DOUBLE, SEED).params();
+        INDArray adj = gradient(adjoint, params);
+        return adj.distance2(exact) / exact.norm2Number().doubleValue();
+    }
+
+    @Test
+    void fixedStepAdjointPassesTheGradientCheck() {
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(plain(GradientMode.ADJOINT, b -> b.steps(40)),
+                DataType.DOUBLE, SEED);
+        assertThat(OdeNetworks.gradientsAreExact(net, 1)).isTrue();
+    }
+
+    /** Galerkin layers cost more per evaluation; DL4J's sampled check keeps this one affordable. */
+    @Test
+    void galerkinAdjointPassesTheGradientCheck() {
+        GalerkinOdeLayer layer = new GalerkinOdeLayer.Builder().name("gal").field(VectorField.mlp(2))
+                .basis(Basis.fourier(1)).higherModeScale(0.5).solver(Solver.DOPRI5).tolerances(1e-9, 1e-9)
+                .gradient(GradientMode.ADJOINT).build();
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(layer, DataType.DOUBLE, SEED);
+        assertThat(OdeNetworks.sampledGradientsAreExact(net, 2, 3)).isTrue();
+    }
+
+    @Test
+    void adaptiveAdjointPassesTheGradientCheck() {
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(plain(GradientMode.ADJOINT,
+                b -> b.solver(Solver.DOPRI5).tolerances(1e-10, 1e-10)), DataType.DOUBLE, SEED);
+        assertThat(OdeNetworks.sampledGradientsAreExact(net, 3, 4)).isTrue();
+    }
+
+    @Test
+    void onAFixedGridTheAdjointConvergesToBackpropAtTheSolversOrder() {
+        double coarse = relativeError(plain(GradientMode.ADJOINT, b -> b.steps(4)),
+                plain(GradientMode.BACKPROP, b -> b.steps(4)));
+        double fine = relativeError(plain(GradientMode.ADJOINT, b -> b.steps(8)),
+                plain(GradientMode.BACKPROP, b -> b.steps(8)));
+        System.out.printf("RK4 adjoint vs backprop: 4 steps %.2e, 8 steps %.2e%n", coarse, fine);
+        assertThat(Math.log(coarse / fine) / Math.log(2)).as("observed order").isGreaterThan(3.5);
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {1e-6, 1e-9})
+    void adaptiveAdjointMatchesBackpropToTheTolerance(double tol) {
+        double plainError = relativeError(
+                plain(GradientMode.ADJOINT, b -> b.solver(Solver.DOPRI5).tolerances(tol, tol)),
+                plain(GradientMode.BACKPROP, b -> b.solver(Solver.DOPRI5).tolerances(tol, tol)));
+        double galerkinError = relativeError(
+                galerkin(GradientMode.ADJOINT, b -> b.solver(Solver.DOPRI5).tolerances(tol, tol)),
+                galerkin(GradientMode.BACKPROP, b -> b.solver(Solver.DOPRI5).tolerances(tol, tol)));
+        System.out.printf("DOPRI5 tol %.0e adjoint vs backprop: OdeLayer %.2e, GalerkinOdeLayer %.2e%n", tol,
+                plainError, galerkinError);
+        assertThat(plainError).isLessThan(100 * tol);
+        assertThat(galerkinError).isLessThan(100 * tol);
+    }
+
+    @Test
+    void theBackwardPassReportsItsEvaluations() {
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(plain(GradientMode.ADJOINT, b -> b.steps(5)),
+                DataType.DOUBLE, SEED);
+        net.setInput(OdeNetworks.features(4, DataType.DOUBLE, 3));
+        net.setLabels(OdeNetworks.labels(4, DataType.DOUBLE, 4));
+        net.computeGradientAndScore();
+        org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) net.getLayer(1);
+        assertThat(layer.lastForwardEvaluations()).isEqualTo(20);
+        assertThat(layer.lastBackwardEvaluations()).as("one fused f + VJP per backward stage").isEqualTo(20);
+    }
+
+    @Test
+    void aFailingAdjointSolveNamesTheLayerAndThePass() {
+        OdeLayer layer = plain(GradientMode.ADJOINT, b -> b.solver(Solver.DOPRI5).tolerances(1e-4, 1e-4)
+                .adjointTolerances(1e-12, 1e-12).maxSteps(20));
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(layer, DataType.DOUBLE, SEED);
+        net.setInput(OdeNetworks.features(4, DataType.DOUBLE, 3));
+        net.setLabels(OdeNetworks.labels(4, DataType.DOUBLE, 4));
+        assertThatThrownBy(net::computeGradientAndScore).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("OdeLayer 'ode'").hasMessageContaining("the adjoint solve")
+                .hasMessageContaining("rtol = 1.0E-12").hasMessageContaining("maxSteps = 20")
+                .hasMessageContaining("NFE so far");
+    }
+}
