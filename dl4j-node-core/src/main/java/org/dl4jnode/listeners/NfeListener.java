@@ -1,0 +1,127 @@
+package org.dl4jnode.listeners;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.dl4jnode.layers.OdeLayer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Reports the number of function evaluations (NFE) of every ODE layer per training iteration: the
+ * forward solve's evaluations of f and the backward pass's vector-Jacobian products (one per reversed
+ * stage with {@code BACKPROP}, one fused f-and-product per stage of the adjoint solve with
+ * {@code ADJOINT}).
+ *
+ * <p>Every iteration is recorded ({@link #history()}); every {@code frequency}-th is also logged at
+ * INFO. Works with {@link MultiLayerNetwork} and {@link ComputationGraph}:
+ * <pre>{@code net.setListeners(new NfeListener(10));}</pre>
+ */
+public class NfeListener extends BaseTrainingListener implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger log = LoggerFactory.getLogger(NfeListener.class);
+
+    private final int frequency;
+    private final List<Iteration> history = new ArrayList<>();
+
+    /** Logs every 10th iteration. */
+    public NfeListener() {
+        this(10);
+    }
+
+    /** @param frequency log every {@code frequency}-th iteration (&gt;= 1); every one is recorded */
+    public NfeListener(int frequency) {
+        if (frequency < 1) {
+            throw new IllegalArgumentException("NfeListener: frequency must be >= 1, got " + frequency);
+        }
+        this.frequency = frequency;
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        List<LayerNfe> layers = new ArrayList<>();
+        for (Layer layer : layersOf(model)) {
+            if (layer instanceof OdeLayer ode) {
+                String name = ode.conf().getLayer().getLayerName();
+                layers.add(new LayerNfe(name == null ? String.valueOf(ode.getIndex()) : name,
+                        ode.lastForwardEvaluations(), ode.lastBackwardEvaluations()));
+            }
+        }
+        Iteration record = new Iteration(iteration, epoch, List.copyOf(layers));
+        history.add(record);
+        if (iteration % frequency == 0 && log.isInfoEnabled()) {
+            log.info("iteration {} (epoch {}): NFE forward {}, backward {} {}", iteration, epoch,
+                    record.forward(), record.backward(), layers);
+        }
+    }
+
+    private static Layer[] layersOf(Model model) {
+        if (model instanceof MultiLayerNetwork net) {
+            return net.getLayers();
+        }
+        if (model instanceof ComputationGraph graph) {
+            return graph.getLayers();
+        }
+        return new Layer[0];
+    }
+
+    /** Every iteration seen so far, oldest first (unmodifiable). */
+    public List<Iteration> history() {
+        return Collections.unmodifiableList(history);
+    }
+
+    /** The last iteration seen; throws if none. */
+    public Iteration last() {
+        if (history.isEmpty()) {
+            throw new IllegalStateException("NfeListener has seen no iteration yet");
+        }
+        return history.get(history.size() - 1);
+    }
+
+    /** Forgets the history. */
+    public void clear() {
+        history.clear();
+    }
+
+    /**
+     * One ODE layer's counts in one iteration.
+     *
+     * @param layer    the layer's name, or its index when unnamed
+     * @param forward  evaluations of f in the forward solve
+     * @param backward vector-Jacobian products in the backward pass
+     */
+    public record LayerNfe(String layer, long forward, long backward) implements Serializable {
+        @Override
+        public String toString() {
+            return layer + ": " + forward + "/" + backward;
+        }
+    }
+
+    /**
+     * The counts of one training iteration.
+     *
+     * @param iteration the network's iteration count
+     * @param epoch     the network's epoch count
+     * @param layers    per ODE layer, in network order
+     */
+    public record Iteration(int iteration, int epoch, List<LayerNfe> layers) implements Serializable {
+
+        /** Forward evaluations summed over the ODE layers. */
+        public long forward() {
+            return layers.stream().mapToLong(LayerNfe::forward).sum();
+        }
+
+        /** Backward products summed over the ODE layers. */
+        public long backward() {
+            return layers.stream().mapToLong(LayerNfe::backward).sum();
+        }
+    }
+}
