@@ -150,16 +150,7 @@ public final class FieldFunction {
      */
     public Vjp vjp(double t, INDArray h, INDArray a) {
         vjpEvaluations++;
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(TIME, Nd4j.scalar(dataType, t));
-        ph.put(STATE, h);
-        ph.put(COTANGENT, a);
-        Map<String, INDArray> grads = sd.calculateGradients(ph, gradientTargets);
-        Map<String, INDArray> params = new LinkedHashMap<>();
-        for (ParamSpec p : trainable) {
-            params.put(p.key(), grads.get(p.key()));
-        }
-        return new Vjp(grads.get(STATE), params);
+        return vjpOf(sd.calculateGradients(placeholders(t, h, a), gradientTargets));
     }
 
     /**
@@ -169,17 +160,24 @@ public final class FieldFunction {
     public ValueAndVjp evaluateWithVjp(double t, INDArray h, INDArray a) {
         evaluations++;
         vjpEvaluations++;
+        OutAndGrad result = sd.calculateGradientsAndOutputs(placeholders(t, h, a), List.of(output), gradientTargets);
+        return new ValueAndVjp(result.getOutputs().get(output), vjpOf(result.getGradients()));
+    }
+
+    private Map<String, INDArray> placeholders(double t, INDArray h, INDArray a) {
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(TIME, Nd4j.scalar(dataType, t));
         ph.put(STATE, h);
         ph.put(COTANGENT, a);
-        OutAndGrad result = sd.calculateGradientsAndOutputs(ph, List.of(output), gradientTargets);
-        Map<String, INDArray> grads = result.getGradients();
+        return ph;
+    }
+
+    private Vjp vjpOf(Map<String, INDArray> grads) {
         Map<String, INDArray> params = new LinkedHashMap<>();
         for (ParamSpec p : trainable) {
             params.put(p.key(), grads.get(p.key()));
         }
-        return new ValueAndVjp(result.getOutputs().get(output), new Vjp(grads.get(STATE), params));
+        return new Vjp(grads.get(STATE), params);
     }
 
     /**
