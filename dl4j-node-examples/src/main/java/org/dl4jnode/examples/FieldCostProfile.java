@@ -1,0 +1,107 @@
+package org.dl4jnode.examples;
+
+import org.dl4jnode.samediff.field.MlpField;
+import org.dl4jnode.samediff.param.ParamSpec;
+import org.dl4jnode.samediff.param.Parameterization;
+import org.dl4jnode.samediff.runtime.FieldFunction;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Where an ODE layer's time goes, per call: f and its vector-Jacobian product of an mlp field through
+ * {@link FieldFunction} (SameDiff sessions), the same arithmetic as direct ND4J calls, and the single
+ * ND4J operations it is made of. Run with {@code OMP_NUM_THREADS=1} to match the speed benchmark.
+ */
+@Command(name = "field-cost-profile", mixinStandardHelpOptions = true,
+        description = "Microseconds per call of an mlp field: SameDiff vs. direct ND4J vs. single ops.")
+public final class FieldCostProfile implements Callable<Integer> {
+
+    @Option(names = "--width", defaultValue = "64", description = "state size and hidden width (default ${DEFAULT-VALUE})")
+    int width;
+    @Option(names = "--batch", defaultValue = "128", description = "minibatch size (default ${DEFAULT-VALUE})")
+    int batch;
+    @Option(names = "--calls", defaultValue = "2000", description = "timed calls per figure (default ${DEFAULT-VALUE})")
+    int calls;
+
+    private final PrintStream out;
+
+    public FieldCostProfile() {
+        this(System.out);
+    }
+
+    FieldCostProfile(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new FieldCostProfile()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        if (width < 1 || batch < 1 || calls < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--width, --batch and --calls must be >= 1");
+        }
+        FieldFunction f = new FieldFunction(MlpField.of(width), Parameterization.DIRECT, new long[] {width},
+                DataType.FLOAT);
+        Nd4j.getRandom().setSeed(1);
+        Map<String, INDArray> p = new HashMap<>();
+        for (ParamSpec spec : f.trainable()) {
+            p.put(spec.key(), Nd4j.rand(DataType.FLOAT, spec.shape()).subi(0.5).muli(0.2));
+        }
+        f.bind(p);
+        INDArray h = Nd4j.rand(DataType.FLOAT, batch, width);
+        INDArray a = Nd4j.rand(DataType.FLOAT, batch, width);
+        INDArray w0 = p.get("W0");
+        INDArray b0 = p.get("b0");
+        INDArray wt = p.get(MlpField.TIME_WEIGHT_KEY);
+        INDArray w1 = p.get("W1");
+        INDArray b1 = p.get("b1");
+        INDArray into = Nd4j.create(DataType.FLOAT, batch, width);
+        out.printf("mlp(%d) field on [%d, %d] float32, microseconds per call%n", width, batch, width);
+        time("FieldFunction.evaluate (SameDiff)", () -> f.evaluate(0.5, h));
+        time("FieldFunction.vjp (SameDiff)", () -> f.vjp(0.5, h, a));
+        time("FieldFunction.evaluateWithVjp", () -> f.evaluateWithVjp(0.5, h, a));
+        time("f as direct ND4J calls", () -> Transforms.tanh(h.mmul(w0).addiRowVector(b0).addiRowVector(wt.mul(0.5)),
+                false).mmul(w1).addiRowVector(b1));
+        time("f and VJP as direct ND4J calls", () -> {
+            INDArray act = Transforms.tanh(h.mmul(w0).addiRowVector(b0).addiRowVector(wt.mul(0.5)), false);
+            act.transpose().mmul(a);
+            a.sum(true, 0);
+            INDArray dz = a.mmul(w1.transpose()).muli(act.mul(act).rsubi(1));
+            h.transpose().mmul(dz);
+            dz.sum(true, 0).mul(0.5);
+            dz.mmul(w0.transpose());
+        });
+        time("op: mmul (new result)", () -> h.mmul(w0));
+        time("op: gemm into an existing array", () -> Nd4j.gemm(h, w0, into, false, false, 1.0, 0.0));
+        time("op: add row vector (broadcast)", () -> into.addiRowVector(b0));
+        time("op: add same shape, in place", () -> into.addi(h));
+        time("op: multiply by scalar (new)", () -> h.mul(0.5));
+        time("op: tanh in place", () -> Transforms.tanh(into, false));
+        time("op: column sums", () -> h.sum(true, 0));
+        time("op: allocate [batch, width]", () -> Nd4j.create(DataType.FLOAT, batch, width));
+        return 0;
+    }
+
+    private void time(String what, Runnable r) {
+        for (int i = 0; i < Math.max(1, calls / 4); i++) {
+            r.run();
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            r.run();
+        }
+        out.printf("  %-36s %9.1f%n", what, (System.nanoTime() - start) / 1e3 / calls);
+    }
+}
