@@ -115,9 +115,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
      */
     @JsonIgnore
     public TimeGrid adjointGrid() {
-        Tolerances tol = isAdaptive() ? adjointTolerances() : null;
-        return timeGrid(timeEnd, timeStart, steps, tol == null ? Double.NaN : tol.rtol(),
-                tol == null ? Double.NaN : tol.atol(), maxSteps, minStep);
+        TimeGrid backwards = timeGrid().reversed();
+        return backwards instanceof AdaptiveGrid adaptive ? adaptive.withTolerances(adjointTolerances()) : backwards;
     }
 
     /** The adjoint's tolerances: those set with the builder's {@code adjointTolerances}, else the forward ones. */

@@ -109,11 +109,10 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 solve(true);
             }
             FieldFunction f = field();
+            INDArray outputBar = epsilon.detach().castTo(dataType);
             long before = f.vjpEvaluations();
-            Gradients g = layerConf().getGradientMode() == GradientMode.ADJOINT
-                    ? adjoint(f, epsilon.detach().castTo(dataType))
-                    : DiscreteBackprop.backward(f, layerConf().getSolver().tableau(), record,
-                            epsilon.detach().castTo(dataType));
+            Gradients g = layerConf().getGradientMode() == GradientMode.ADJOINT ? adjoint(f, outputBar)
+                    : DiscreteBackprop.backward(f, layerConf().getSolver().tableau(), record, outputBar);
             lastBackwardEvaluations = f.vjpEvaluations() - before;
             for (Map.Entry<String, INDArray> e : gradientViews.entrySet()) {
                 e.getValue().assign(g.params().get(e.getKey()));
@@ -133,8 +132,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         long before = f.evaluations();
         Gradients g;
         try {
-            g = AdjointBackprop.backward(f, method(), grid, conf.isAdaptive() ? ErrorNorm.rms(conf.adjointTolerances())
-                    : null, recordedOutput, outputBar);
+            g = AdjointBackprop.backward(f, method(), grid, norm(grid), recordedOutput, outputBar);
         } catch (IntegrationException e) {
             throw failure("the adjoint solve", grid, e, f.evaluations() - before);
         }
@@ -159,8 +157,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         long before = f.evaluations();
         INDArray out;
         try {
-            out = grid.integrate(method(), f::evaluate, y0, conf.isAdaptive() ? ErrorNorm.rms(conf.tolerances()) : null,
-                    steps == null ? null : steps::add);
+            out = grid.integrate(method(), f::evaluate, y0, norm(grid), steps == null ? null : steps::add);
         } catch (IntegrationException e) {
             throw failure("the forward solve", grid, e, f.evaluations() - before);
         }
@@ -177,6 +174,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     private RungeKutta<INDArray> method() {
         return new RungeKutta<>(layerConf().getSolver().tableau(), ArrayAlgebra.INSTANCE);
+    }
+
+    /** The error norm of an adaptive grid's tolerances; a fixed grid controls no error (null). */
+    private static ErrorNorm<INDArray> norm(TimeGrid grid) {
+        return grid instanceof AdaptiveGrid adaptive ? ErrorNorm.rms(adaptive.tolerances()) : null;
     }
 
     private IllegalStateException failure(String pass, TimeGrid grid, IntegrationException e, long evaluations) {

@@ -5,6 +5,7 @@ import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.RightHandSide;
 import org.dl4jnode.samediff.solve.RungeKutta;
 import org.dl4jnode.samediff.solve.TimeGrid;
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -76,11 +77,7 @@ public final class AdjointBackprop {
 
         Layout(long[] stateShape, List<ParamSpec> params) {
             this.stateShape = stateShape.clone();
-            long n = 1;
-            for (long s : stateShape) {
-                n *= s;
-            }
-            this.stateLength = n;
+            this.stateLength = ArrayUtil.prodLong(stateShape);
             this.params = params;
         }
 
@@ -104,10 +101,7 @@ public final class AdjointBackprop {
             Map<String, INDArray> out = new LinkedHashMap<>();
             long offset = 2 * stateLength;
             for (ParamSpec p : params) {
-                long n = 1;
-                for (long s : p.shape()) {
-                    n *= s;
-                }
+                long n = ArrayUtil.prodLong(p.shape());
                 out.put(p.key(), z.get(NDArrayIndex.interval(offset, offset + n)).reshape(p.shape()).dup());
                 offset += n;
             }

@@ -32,9 +32,7 @@ public final class AdaptiveGrid implements TimeGrid {
      */
     public AdaptiveGrid(double t0, double t1, Tolerances tolerances, StepSizeController controller, int maxSteps,
                         double minStep) {
-        if (!Double.isFinite(t0) || !Double.isFinite(t1) || t0 == t1) {
-            throw new IllegalArgumentException("time span must be finite and non-empty, got [" + t0 + ", " + t1 + "]");
-        }
+        TimeGrid.requireSpan(t0, t1);
         if (maxSteps < 1) {
             throw new IllegalArgumentException("maxSteps must be >= 1, got " + maxSteps);
         }

@@ -24,9 +24,7 @@ public final class FixedGrid implements TimeGrid {
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be >= 1, got " + steps);
         }
-        if (!Double.isFinite(t0) || !Double.isFinite(t1) || t0 == t1) {
-            throw new IllegalArgumentException("time span must be finite and non-empty, got [" + t0 + ", " + t1 + "]");
-        }
+        TimeGrid.requireSpan(t0, t1);
         this.t0 = t0;
         this.t1 = t1;
         this.steps = steps;

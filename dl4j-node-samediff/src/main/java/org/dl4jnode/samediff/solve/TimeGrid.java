@@ -30,4 +30,15 @@ public interface TimeGrid {
 
     /** The same policy from t1 back to t0. */
     TimeGrid reversed();
+
+    /**
+     * The span check every grid makes on construction.
+     *
+     * @throws IllegalArgumentException if a bound is not finite or t1 == t0
+     */
+    static void requireSpan(double t0, double t1) {
+        if (!Double.isFinite(t0) || !Double.isFinite(t1) || t0 == t1) {
+            throw new IllegalArgumentException("time span must be finite and non-empty, got [" + t0 + ", " + t1 + "]");
+        }
+    }
 }
