@@ -69,6 +69,10 @@ public final class FieldFunction {
         this.sd = SameDiff.create();
         // views into DL4J's flat parameter vector must be accepted as they are
         sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
+        // SameDiff's session recycles the arrays it allocated through a cache keyed by shape; with it on, an
+        // array already handed to the solver (an f value) can be reused as scratch space by a later call of
+        // the same shape and change under the solver's feet. Its gradient function runs uncached already.
+        sd.setEnableCache(false);
 
         long[] stateShape = new long[stateFeatureShape.length + 1];
         stateShape[0] = -1;

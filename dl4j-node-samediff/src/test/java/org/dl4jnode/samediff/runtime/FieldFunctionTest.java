@@ -8,8 +8,16 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import org.dl4jnode.samediff.param.ParamSpec;
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.FixedGrid;
+import org.dl4jnode.samediff.solve.RungeKutta;
+import org.dl4jnode.samediff.tableau.ButcherTableau;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +77,34 @@ class FieldFunctionTest {
         INDArray after = f.evaluate(T, h);
         assertThat(after.sub(before).equalsWithEps(Nd4j.ones(DataType.DOUBLE, 4, 3), 1e-12)).isTrue();
         assertThat(before.equalsWithEps(after, 1e-3)).as("first result kept its values").isFalse();
+    }
+
+    @Test
+    void aSolveGivesTheSameResultEveryTimeWhenItsArraysShareOneShape() {
+        // hidden width = state size, parameters bound as views of one flat vector (as DL4J binds them): SameDiff's
+        // array cache, if on, recycles intermediates of f's shape into arrays the solver still holds
+        Nd4j.getRandom().setSeed(11);
+        FieldFunction f = new FieldFunction(MlpField.of(3), Parameterization.DIRECT, new long[] {3}, DataType.DOUBLE);
+        INDArray flat = Nd4j.randn(DataType.DOUBLE, 1, 100);
+        Map<String, INDArray> params = new HashMap<>();
+        long offset = 0;
+        for (ParamSpec p : f.trainable()) {
+            params.put(p.key(), flat.get(NDArrayIndex.interval(0, 0, true),
+                    NDArrayIndex.interval(offset, offset + p.length())).reshape('f', p.shape()));
+            offset += p.length();
+        }
+        f.bind(params);
+        RungeKutta<INDArray> rk4 = new RungeKutta<>(ButcherTableau.RK4, ArrayAlgebra.INSTANCE);
+        FixedGrid grid = new FixedGrid(0, 1, 3);
+        INDArray h = Nd4j.randn(DataType.DOUBLE, 5, 3);
+
+        INDArray first = grid.integrate(rk4, f::evaluate, h, null);
+        INDArray copy = first.dup();
+        for (int i = 0; i < 3; i++) {
+            grid.integrate(rk4, f::evaluate, Nd4j.randn(DataType.DOUBLE, 5, 3), null);
+        }
+        assertThat(first).as("an earlier result, after later solves").isEqualTo(copy);
+        assertThat(grid.integrate(rk4, f::evaluate, h, null)).as("the same solve again").isEqualTo(copy);
     }
 
     @Test
