@@ -13,6 +13,9 @@ import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.exception.DL4JInvalidConfigException;
 import org.dl4jnode.params.OdeParamInitializer;
 import org.dl4jnode.samediff.field.FieldDefinition;
+import org.dl4jnode.samediff.field.MlpField;
+import org.dl4jnode.samediff.system.OdeSystem;
+import org.nd4j.linalg.activations.Activation;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
@@ -22,6 +25,8 @@ import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.solve.Tolerances;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -52,6 +57,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     /** NaN: the forward tolerances. */
     protected double adjointRtol = Double.NaN;
     protected double adjointAtol = Double.NaN;
+    /** True: the field reads the layer's input, f(t, h, x). */
+    protected boolean dataControlled;
+    /** Hidden widths of the depth network g of T(x) = |1 + g(x)|; null: every example runs over the span. */
+    protected int[] depthWidths;
 
     /** For JSON. */
     protected BaseOdeLayer() {
@@ -71,6 +80,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.gradientMode = builder.gradientMode;
         this.adjointRtol = builder.adjointRtol;
         this.adjointAtol = builder.adjointAtol;
+        this.dataControlled = builder.dataControlled;
+        this.depthWidths = builder.depthWidths == null ? null : builder.depthWidths.clone();
         this.nOut = this.nIn;
     }
 
@@ -78,14 +89,69 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     @JsonIgnore
     public abstract Parameterization parameterization();
 
-    /** The trainable arrays of this layer for its current {@code nIn}, in parameter-vector order. */
+    /**
+     * How the ODE state is made from the input. Plain ODE layers use {@code zeros(0)}: the state is
+     * the input.
+     */
+    @JsonIgnore
+    public Augmentation augmentation() {
+        return Augmentation.zeros(0);
+    }
+
+    /** The size of the layer's output for an input of {@code inputSize} features: the whole state. */
+    protected long outputSize(long inputSize) {
+        return augmentation().stateSize(inputSize);
+    }
+
+    /** The ODE state's size for the current {@code nIn}. */
+    @JsonIgnore
+    public long stateSize() {
+        return augmentation().stateSize(requireNIn());
+    }
+
+    /**
+     * The right-hand side solved by this layer for its current {@code nIn}: the field, with the
+     * second-order structure, data control and adaptive depth that are configured.
+     */
+    @JsonIgnore
+    public OdeSystem odeSystem() {
+        long d = requireNIn();
+        OdeSystem.Builder system = OdeSystem.builder(field, augmentation().stateSize(d))
+                .secondOrder(augmentation().velocityDims(d));
+        if (dataControlled) {
+            system.dataControlled(d);
+        }
+        if (depthWidths != null) {
+            system.adaptiveDepth(depthNetwork(depthWidths), d, timeStart);
+        }
+        return system.build();
+    }
+
+    /**
+     * The depth network g of T(x) = |1 + g(x)| (seed 002): ReLU hidden layers, as in the paper, and
+     * a last layer that starts at zero, so every example starts at the depth of the time span.
+     */
+    private static MlpField depthNetwork(int[] widths) {
+        return MlpField.of(widths).activation(Activation.RELU).timeDependent(false).zeroInitLast(true);
+    }
+
+    /**
+     * The trainable arrays of this layer for its current {@code nIn}, in parameter-vector order: the
+     * input layer's (if any), then those behind the right-hand side's parameters.
+     */
     @JsonIgnore
     public List<ParamSpec> trainableParams() {
+        List<ParamSpec> out = new ArrayList<>(augmentation().parameters(requireNIn()));
+        out.addAll(parameterization().trainable(odeSystem().parameters()));
+        return out;
+    }
+
+    private long requireNIn() {
         if (nIn <= 0) {
             throw new DL4JInvalidConfigException(describe() + ": nIn is not set; set it with .nIn(...) or let "
                     + "setInputType(...) infer it");
         }
-        return parameterization().trainable(field.parameters(nIn));
+        return nIn;
     }
 
     /** True when tolerances are set: the solver chooses its steps. */
@@ -159,7 +225,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        long size = stateSize(inputType);
+        long size = inputSize(inputType);
         if (nIn > 0 && !override && nIn != size) {
             throw new DL4JInvalidConfigException(describe() + ": nIn = " + nIn + " but the input type " + inputType
                     + " has " + size + " features");
@@ -167,15 +233,20 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         if (nIn <= 0 || override) {
             nIn = size;
         }
-        nOut = nIn;
+        try {
+            augmentation().validate(describe(), nIn);
+        } catch (IllegalArgumentException e) {
+            throw new DL4JInvalidConfigException(e.getMessage(), e);
+        }
+        nOut = outputSize(nIn);
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        return InputType.feedForward(stateSize(inputType));
+        return InputType.feedForward(outputSize(inputSize(inputType)));
     }
 
-    private long stateSize(InputType inputType) {
+    private long inputSize(InputType inputType) {
         if (inputType instanceof InputType.InputTypeFeedForward ff) {
             return ff.getSize();
         }
@@ -189,13 +260,14 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         InputType out = getOutputType(-1, inputType);
+        long state = augmentation().stateSize(inputSize(inputType));
         long numParams = initializer().numParams(this);
         long updaterState = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
         int stages = solver.tableau().stages();
         // backprop keeps every stage state of every step for the backward pass (adaptive: at most maxSteps);
         // the adjoint's flat state [h, a, thetaBar] needs a few copies per stage, whatever the steps
-        long perExample = gradientMode == GradientMode.ADJOINT ? (stages + 3L) * 2 * out.arrayElementsPerExample()
-                : (long) (isAdaptive() ? maxSteps : steps) * stages * out.arrayElementsPerExample();
+        long perExample = gradientMode == GradientMode.ADJOINT ? (stages + 3L) * 2 * state
+                : (long) (isAdaptive() ? maxSteps : steps) * stages * state;
         return new LayerMemoryReport.Builder(layerName, getClass(), inputType, out)
                 .standardMemory(numParams, updaterState)
                 .workingMemory(0, out.arrayElementsPerExample() * 2, 0, perExample)
@@ -299,6 +371,29 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.adjointAtol = adjointAtol;
     }
 
+    public boolean isDataControlled() {
+        return dataControlled;
+    }
+
+    public void setDataControlled(boolean dataControlled) {
+        this.dataControlled = dataControlled;
+    }
+
+    /** Hidden widths of the adaptive-depth network; null when the depth is fixed. */
+    public int[] getDepthWidths() {
+        return depthWidths == null ? null : depthWidths.clone();
+    }
+
+    public void setDepthWidths(int[] depthWidths) {
+        this.depthWidths = depthWidths == null ? null : depthWidths.clone();
+    }
+
+    /** True when every example learns its own integration depth T(x). */
+    @JsonIgnore
+    public boolean hasAdaptiveDepth() {
+        return depthWidths != null;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -313,13 +408,14 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 && solver == that.solver && Double.compare(rtol, that.rtol) == 0 && Double.compare(atol, that.atol) == 0
                 && maxSteps == that.maxSteps && Double.compare(minStep, that.minStep) == 0
                 && gradientMode == that.gradientMode && Double.compare(adjointRtol, that.adjointRtol) == 0
-                && Double.compare(adjointAtol, that.adjointAtol) == 0;
+                && Double.compare(adjointAtol, that.adjointAtol) == 0 && dataControlled == that.dataControlled
+                && Arrays.equals(depthWidths, that.depthWidths);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), field, solver, steps, timeStart, timeEnd, rtol, atol, maxSteps, minStep,
-                gradientMode, adjointRtol, adjointAtol);
+                gradientMode, adjointRtol, adjointAtol, dataControlled, Arrays.hashCode(depthWidths));
     }
 
     @Override
@@ -334,7 +430,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         String gradient = gradientMode == GradientMode.ADJOINT && !Double.isNaN(adjointRtol)
                 ? "ADJOINT(rtol=" + adjointRtol + ", atol=" + adjointAtol + ")" : String.valueOf(gradientMode);
         return "nIn=" + nIn + ", field=" + field + ", solver=" + solver + ", " + grid + ", timeSpan=[" + timeStart
-                + ", " + timeEnd + "], gradient=" + gradient;
+                + ", " + timeEnd + "], gradient=" + gradient + (dataControlled ? ", data-controlled" : "")
+                + (depthWidths != null ? ", adaptiveDepth" + Arrays.toString(depthWidths) : "");
     }
 
     /**
@@ -361,6 +458,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         protected GradientMode gradientMode = GradientMode.BACKPROP;
         protected double adjointRtol = Double.NaN;
         protected double adjointAtol = Double.NaN;
+        protected boolean dataControlled;
+        protected int[] depthWidths;
 
         /** The vector field f(t, h), e.g. {@code VectorField.mlp(64)}. Required. */
         public T field(FieldDefinition field) {
@@ -418,6 +517,27 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         public T adjointTolerances(double rtol, double atol) {
             this.adjointRtol = rtol;
             this.adjointAtol = atol;
+            return self();
+        }
+
+        /**
+         * A data-controlled field (seed 002, section 5): f reads the layer's input x alongside the state,
+         * {@code f(t, [h, x])}, so its first layer has {@code nIn} more inputs. Default false.
+         */
+        public T dataControlled(boolean dataControlled) {
+            this.dataControlled = dataControlled;
+            return self();
+        }
+
+        /**
+         * Adaptive depth (seed 002, section 5): every example integrates for its own depth
+         * {@code T(x) = |1 + g(x)|}, g being a small network on the layer's input with these hidden
+         * widths (ReLU; its last layer starts at zero, so T starts at 1). Solved exactly on the time
+         * span by rescaling time about t0: {@code dh/ds = T(x) f(t0 + T(x)(s - t0), h)}. Not with a
+         * Galerkin basis (each example would need its own weights).
+         */
+        public T adaptiveDepth(int... hiddenWidths) {
+            this.depthWidths = hiddenWidths == null ? new int[0] : hiddenWidths.clone();
             return self();
         }
 
@@ -494,6 +614,15 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             }
         }
 
+        /** For layers whose weights vary with depth: adaptive depth needs one time for every example. */
+        protected void requireFixedDepth(String who, Object basis) {
+            if (depthWidths != null) {
+                throw new IllegalArgumentException(who + ": adaptiveDepth" + Arrays.toString(depthWidths)
+                        + " gives every example its own time, so the basis " + basis + " would need weights per "
+                        + "example; use adaptive depth without a basis");
+            }
+        }
+
         @SuppressWarnings("unchecked")
         protected T self() {
             return (T) this;
@@ -527,6 +656,14 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 throw new IllegalArgumentException(who + ": nIn must be >= 1 (or unset), got " + nIn);
             }
             validateStepping(who);
+            if (depthWidths != null) {
+                try {
+                    depthNetwork(depthWidths);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(who + ": adaptiveDepth" + Arrays.toString(depthWidths) + ": "
+                            + e.getMessage(), e);
+                }
+            }
             return who;
         }
     }

@@ -53,9 +53,13 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private Map<String, INDArray> gradientViews;
 
     private transient FieldFunction field;
+    private transient StateLift lift;
     private transient List<Step<INDArray>> record;
     private transient INDArray recordedInput;
-    private transient INDArray recordedOutput;
+    /** The input as the solve read it (detached, in the layer's data type). */
+    private transient INDArray recordedX;
+    /** z(t1), the whole final state (the output may keep only part of it). */
+    private transient INDArray recordedFinalState;
     private long lastForwardEvaluations;
     private long lastBackwardEvaluations;
 
@@ -105,23 +109,23 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         Gradient gradient = new DefaultGradient(gradientsFlat);
         INDArray inputGradient;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (recordedOutput == null || recordedInput != input) {
+            if (recordedFinalState == null || recordedInput != input) {
                 solve(true);
             }
             FieldFunction f = field();
-            INDArray outputBar = epsilon.detach().castTo(dataType);
+            INDArray finalBar = lift().finalStateGradient(epsilon.detach().castTo(dataType));
             long before = f.vjpEvaluations();
-            Gradients g = layerConf().getGradientMode() == GradientMode.ADJOINT ? adjoint(f, outputBar)
-                    : DiscreteBackprop.backward(f, layerConf().getSolver().tableau(), record, outputBar);
+            Gradients g = layerConf().getGradientMode() == GradientMode.ADJOINT ? adjoint(f, finalBar)
+                    : DiscreteBackprop.backward(f, layerConf().getSolver().tableau(), record, finalBar);
             lastBackwardEvaluations = f.vjpEvaluations() - before;
-            for (Map.Entry<String, INDArray> e : gradientViews.entrySet()) {
-                e.getValue().assign(g.params().get(e.getKey()));
-                gradient.setGradientFor(e.getKey(), e.getValue());
+            g.params().forEach((key, value) -> gradientViews.get(key).assign(value));
+            // the input layer's gradients are written by the lift
+            inputGradient = lift().inputGradient(recordedX, g.initialState(), params, gradientViews);
+            if (g.input() != null) {
+                inputGradient = inputGradient.add(g.input());
             }
-            inputGradient = g.initialState();
-            record = null;
-            recordedOutput = null;
-            recordedInput = null;
+            gradientViews.forEach(gradient::setGradientFor);
+            clearRecord();
         }
         return new Pair<>(gradient, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputGradient));
     }
@@ -132,7 +136,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         long before = f.evaluations();
         Gradients g;
         try {
-            g = AdjointBackprop.backward(f, method(), grid, norm(grid), recordedOutput, outputBar);
+            g = AdjointBackprop.backward(f, method(), grid, norm(grid), recordedFinalState, outputBar);
         } catch (IntegrationException e) {
             throw failure("the adjoint solve", grid, e, f.evaluations() - before);
         }
@@ -149,7 +153,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         BaseOdeLayer conf = layerConf();
         FieldFunction f = field();
         f.bind(params);
-        INDArray y0 = input.detach().castTo(dataType);
+        INDArray x = input.detach().castTo(dataType);
+        if (f.readsInput()) {
+            f.bindInput(x);
+        }
+        INDArray y0 = lift().initialState(x, params);
         // the adjoint needs the output only; backprop needs every step
         List<Step<INDArray>> steps = training && conf.getGradientMode() == GradientMode.BACKPROP
                 ? new ArrayList<>() : null;
@@ -167,9 +175,10 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                     + conf.getTimeEnd() + " (" + stepping(grid) + "); the field may be too steep for this step size");
         }
         record = steps;
-        recordedOutput = training ? out : null;
+        recordedFinalState = training ? out : null;
         recordedInput = training ? input : null;
-        return out;
+        recordedX = training ? x : null;
+        return lift().output(out);
     }
 
     private RungeKutta<INDArray> method() {
@@ -206,9 +215,25 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private FieldFunction field() {
         if (field == null) {
             BaseOdeLayer conf = layerConf();
-            field = new FieldFunction(conf.getField(), conf.parameterization(), new long[] {conf.getNIn()}, dataType);
+            field = new FieldFunction(conf.odeSystem(), conf.parameterization(), new long[] {conf.stateSize()},
+                    dataType);
         }
         return field;
+    }
+
+    private StateLift lift() {
+        if (lift == null) {
+            BaseOdeLayer conf = layerConf();
+            lift = new StateLift(conf.augmentation(), conf.getNIn(), conf.getNOut());
+        }
+        return lift;
+    }
+
+    private void clearRecord() {
+        record = null;
+        recordedFinalState = null;
+        recordedInput = null;
+        recordedX = null;
     }
 
     private void validateInput() {
@@ -246,9 +271,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     @Override
     public void clear() {
         super.clear();
-        record = null;
-        recordedOutput = null;
-        recordedInput = null;
+        clearRecord();
     }
 
     @Override

@@ -13,6 +13,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -20,7 +21,8 @@ import java.util.stream.Collectors;
  * out one after another in the layer's flat parameter view, each reshaped in 'f' order (as DL4J's
  * own layers do).
  *
- * <p>The field's weights take the layer's weight init with the fan-in/fan-out of the field layer
+ * <p>The input layer of an augmentation comes first, then the arrays behind the field (and depth
+ * network). The field's weights take the layer's weight init with the fan-in/fan-out of the field layer
  * they belong to, its biases the layer's bias init; parameters marked zero-init start at zero. The
  * layer's parameterisation places those values in its trainable arrays (as they are, or in the
  * constant mode of Galerkin coefficients).
@@ -85,7 +87,7 @@ public final class OdeParamInitializer implements ParamInitializer {
         if (initializeParams) {
             IWeightInit weightInit = layer.getWeightInitFn() == null ? new WeightInitXavier() : layer.getWeightInitFn();
             double biasInit = Double.isNaN(layer.getBiasInit()) ? 0.0 : layer.getBiasInit();
-            layer.parameterization().initialize(layer.getField().parameters(layer.getNIn()), views, (p, array) -> {
+            BiConsumer<ParamSpec, INDArray> ordinaryInit = (p, array) -> {
                 if (p.zeroInit()) {
                     array.assign(0);
                 } else if (p.bias()) {
@@ -93,7 +95,11 @@ public final class OdeParamInitializer implements ParamInitializer {
                 } else {
                     weightInit.init(p.fanIn(), p.fanOut(), p.shape(), 'f', array);
                 }
-            });
+            };
+            for (ParamSpec p : layer.augmentation().parameters(layer.getNIn())) {
+                ordinaryInit.accept(p, views.get(p.key()));
+            }
+            layer.parameterization().initialize(layer.odeSystem().parameters(), views, ordinaryInit);
         }
         return views;
     }

@@ -2,6 +2,8 @@ package org.dl4jnode.layers;
 
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dl4jnode.conf.Augmentation;
+import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.BaseOdeLayer;
 import org.dl4jnode.conf.Basis;
 import org.dl4jnode.conf.GalerkinOdeLayer;
@@ -48,6 +50,13 @@ class AdjointOdeLayerTest {
                                              Function<GalerkinOdeLayer.Builder, GalerkinOdeLayer.Builder> stepping) {
         return stepping.apply(common(new GalerkinOdeLayer.Builder(), mode).basis(Basis.fourier(2))
                 .higherModeScale(0.5)).build();
+    }
+
+    /** Second order with a learned initial velocity, data control and adaptive depth: every input path. */
+    private static AugmentedOdeLayer augmented(GradientMode mode, double tol) {
+        return common(new AugmentedOdeLayer.Builder(), mode).augmentation(Augmentation.secondOrder()
+                .velocityFromInputLayer()).dataControlled(true).adaptiveDepth(3)
+                .solver(Solver.DOPRI5).tolerances(tol, tol).build();
     }
 
     /** All of the network's gradients (dense, ODE and output layers) in one vector. */
@@ -112,10 +121,12 @@ class AdjointOdeLayerTest {
         double galerkinError = relativeError(
                 galerkin(GradientMode.ADJOINT, b -> b.solver(Solver.DOPRI5).tolerances(tol, tol)),
                 galerkin(GradientMode.BACKPROP, b -> b.solver(Solver.DOPRI5).tolerances(tol, tol)));
-        System.out.printf("DOPRI5 tol %.0e adjoint vs backprop: OdeLayer %.2e, GalerkinOdeLayer %.2e%n", tol,
-                plainError, galerkinError);
+        double augmentedError = relativeError(augmented(GradientMode.ADJOINT, tol), augmented(GradientMode.BACKPROP, tol));
+        System.out.printf("DOPRI5 tol %.0e adjoint vs backprop: OdeLayer %.2e, GalerkinOdeLayer %.2e, "
+                + "AugmentedOdeLayer %.2e%n", tol, plainError, galerkinError, augmentedError);
         assertThat(plainError).isLessThan(100 * tol);
         assertThat(galerkinError).isLessThan(100 * tol);
+        assertThat(augmentedError).isLessThan(100 * tol);
     }
 
     @Test

@@ -9,6 +9,8 @@ import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.dl4jnode.conf.Augmentation;
+import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.Basis;
 import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.GradientMode;
@@ -47,6 +49,18 @@ class OdeLayerSerializationTest {
                 new OdeLayer.Builder().name("adjoint").field(VectorField.mlp(5))
                         .solver(Solver.DOPRI5).tolerances(1e-4, 1e-6).gradient(GradientMode.ADJOINT)
                         .adjointTolerances(1e-5, 1e-7)
+                        .build(),
+                new AugmentedOdeLayer.Builder().name("anode").augmentation(Augmentation.zeros(2))
+                        .keepAugmentedDims(false).basis(Basis.fourier(1)).field(VectorField.mlp(4))
+                        .solver(Solver.RK4).steps(2).l2(1e-3)
+                        .build(),
+                new AugmentedOdeLayer.Builder().name("second").augmentation(Augmentation.secondOrder(1)
+                                .velocityFromInputLayer())
+                        .field(VectorField.mlp(4)).dataControlled(true).adaptiveDepth(3)
+                        .solver(Solver.DOPRI5).tolerances(1e-4, 1e-6).gradient(GradientMode.ADJOINT)
+                        .build(),
+                new AugmentedOdeLayer.Builder().name("il").augmentation(Augmentation.inputLayer(2).onlyExtraDims())
+                        .field(VectorField.mlp(4)).solver(Solver.MIDPOINT).steps(2)
                         .build(),
                 galerkin(Basis.fourier(2).period(3.0)),
                 galerkin(Basis.chebyshev(2)),

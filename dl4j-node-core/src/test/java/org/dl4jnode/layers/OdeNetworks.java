@@ -85,6 +85,13 @@ final class OdeNetworks {
         return labels;
     }
 
+    /** Adds {@code scale} times a seeded normal draw to one parameter array of a layer, in place. */
+    static void perturb(org.deeplearning4j.nn.api.Layer layer, String key, double scale, long seed) {
+        INDArray param = layer.getParam(key);
+        Nd4j.getRandom().setSeed(seed);
+        param.addi(Nd4j.randn(param.dataType(), param.shape()).muli(scale));
+    }
+
     /** DL4J's gradient check of a whole network (double precision), thresholds as for every ODE layer. */
     static boolean gradientsAreExact(MultiLayerNetwork net, long seed) {
         return GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()

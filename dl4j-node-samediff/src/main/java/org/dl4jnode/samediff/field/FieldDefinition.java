@@ -19,18 +19,26 @@ import java.util.List;
 public interface FieldDefinition extends Serializable {
 
     /**
-     * The parameters of f for a state of {@code stateSize} features (channels for a convolutional
-     * field), in a fixed order.
+     * The parameters of f for an input of {@code inputSize} features and an output of
+     * {@code outputSize} (channels for a convolutional field), in a fixed order. The two differ when
+     * the field also reads a control input or outputs only part of the state's derivative (see
+     * {@link org.dl4jnode.samediff.system.OdeSystem}).
      */
-    List<ParamSpec> parameters(long stateSize);
+    List<ParamSpec> parameters(long inputSize, long outputSize);
+
+    /** The parameters of an ordinary field on a state of {@code stateSize} features: in = out = state. */
+    default List<ParamSpec> parameters(long stateSize) {
+        return parameters(stateSize, stateSize);
+    }
 
     /**
      * Defines {@code f(t, h)} in {@code sd}.
      *
-     * @param t      a scalar variable, the time
-     * @param h      the state, {@code [minibatch, stateSize]} (feed-forward fields)
+     * @param t      the time: a scalar variable, or {@code [minibatch, 1]} when every example has its
+     *               own time (adaptive depth)
+     * @param h      the field's input, {@code [minibatch, inputSize]} (feed-forward fields)
      * @param params where each parameter comes from; ask it for every parameter on every call
-     * @return a variable of the same shape as {@code h}
+     * @return {@code [minibatch, outputSize]}, the sizes being those of {@link #parameters(long, long)}
      */
     SDVariable define(SameDiff sd, SDVariable t, SDVariable h, ParameterSource params);
 

@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A multilayer perceptron vector field on {@code [minibatch, d]} states: {@code d -> w_1 -> ... -> w_k -> d}.
+ * A multilayer perceptron vector field on {@code [minibatch, d]} states: {@code d -> w_1 -> ... -> w_k -> d}
+ * (or {@code in -> ... -> out} when the field's input and output sizes differ).
  *
  * <p>Hidden layers apply {@link #activation()} (default tanh, Lipschitz and smooth); the last layer is
  * linear. With {@link #timeDependent()} (default true) the time t is fed to the first layer, exactly
@@ -105,11 +106,12 @@ public final class MlpField implements FieldDefinition {
     }
 
     @Override
-    public List<ParamSpec> parameters(long stateSize) {
-        if (stateSize < 1) {
-            throw new IllegalArgumentException("MLP vector field: state size must be >= 1, got " + stateSize);
+    public List<ParamSpec> parameters(long inputSize, long outputSize) {
+        if (inputSize < 1 || outputSize < 1) {
+            throw new IllegalArgumentException("MLP vector field: input and output sizes must be >= 1, got "
+                    + inputSize + " and " + outputSize);
         }
-        long[] widths = widths(stateSize);
+        long[] widths = widths(inputSize, outputSize);
         int layers = widths.length - 1;
         List<ParamSpec> specs = new ArrayList<>();
         long firstFanIn = widths[0] + (timeDependent ? 1 : 0);
@@ -141,13 +143,13 @@ public final class MlpField implements FieldDefinition {
         return x;
     }
 
-    private long[] widths(long stateSize) {
+    private long[] widths(long inputSize, long outputSize) {
         long[] w = new long[hiddenWidths.length + 2];
-        w[0] = stateSize;
+        w[0] = inputSize;
         for (int i = 0; i < hiddenWidths.length; i++) {
             w[i + 1] = hiddenWidths[i];
         }
-        w[w.length - 1] = stateSize;
+        w[w.length - 1] = outputSize;
         return w;
     }
 

@@ -1,6 +1,5 @@
 package org.dl4jnode.samediff.runtime;
 
-import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.RightHandSide;
 import org.dl4jnode.samediff.solve.RungeKutta;
@@ -24,7 +23,9 @@ import java.util.Map;
  *   da/dt        = -a^T df/dh (t, h)        from a(t1) = dL/dh(t1),
  *   dthetaBar/dt = -a^T df/dtheta (t, h)    from 0,
  * </pre>
- * which ends at {@code a(t0) = dL/dh(t0)} and {@code thetaBar(t0) = dL/dtheta}. The state h is
+ * which ends at {@code a(t0) = dL/dh(t0)} and {@code thetaBar(t0) = dL/dtheta}. The layer input x of
+ * a field that reads it (data control, adaptive depth) is a constant like theta and gets an
+ * {@code xBar} alongside thetaBar. The state h is
  * recomputed backwards rather than stored, so memory is a few copies of z, whatever the number of
  * steps. For depth-varying weights (Galerkin coefficients) the products with respect to the
  * coefficients come through the reconstruction op, giving the spectral gradients
@@ -47,38 +48,52 @@ public final class AdjointBackprop {
      *                   by a fixed grid)
      * @param finalState h(t1), the forward solve's output
      * @param finalBar   dL/dh(t1)
-     * @return dL/dh(t0) and dL/dtheta (fresh arrays)
+     * @return dL/dh(t0), dL/dtheta and, when f reads the layer input, dL/dx through f (fresh arrays)
      * @throws org.dl4jnode.samediff.solve.IntegrationException when an adaptive backward solve fails
      */
     public static Gradients backward(FieldFunction f, RungeKutta<INDArray> method, TimeGrid backwards,
                                      ErrorNorm<INDArray> norm, INDArray finalState, INDArray finalBar) {
-        Layout layout = new Layout(finalState.shape(), f.trainable());
-        List<INDArray> paramsAtEnd = new ArrayList<>();
-        for (ParamSpec p : f.trainable()) {
-            paramsAtEnd.add(Nd4j.zeros(finalState.dataType(), p.shape()));
+        List<long[]> constants = new ArrayList<>();
+        f.trainable().forEach(p -> constants.add(p.shape()));
+        if (f.readsInput()) {
+            constants.add(f.boundInputShape());
         }
-        INDArray zEnd = layout.pack(finalState, finalBar, paramsAtEnd);
+        Layout layout = new Layout(finalState.shape(), constants);
+        List<INDArray> constantsAtEnd = new ArrayList<>();
+        for (long[] shape : constants) {
+            constantsAtEnd.add(Nd4j.zeros(finalState.dataType(), shape));
+        }
+        INDArray zEnd = layout.pack(finalState, finalBar, constantsAtEnd);
         RightHandSide<INDArray> adjoint = (t, z) -> {
             FieldFunction.ValueAndVjp r = f.evaluateWithVjp(t, layout.state(z), layout.cotangent(z));
-            INDArray dz = layout.pack(r.value(), r.vjp().state(), new ArrayList<>(r.vjp().params().values()));
+            List<INDArray> constantBars = new ArrayList<>(r.vjp().params().values());
+            if (r.vjp().input() != null) {
+                constantBars.add(r.vjp().input());
+            }
+            INDArray dz = layout.pack(r.value(), r.vjp().state(), constantBars);
             // the cotangent and the parameter gradients run against the Jacobian products
             dz.get(NDArrayIndex.interval(layout.stateLength, dz.length())).negi();
             return dz;
         };
         INDArray zStart = backwards.integrate(method, adjoint, zEnd, norm, null);
-        return new Gradients(layout.cotangent(zStart).dup(), layout.params(zStart));
+        List<INDArray> bars = layout.constants(zStart);
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        for (int i = 0; i < f.trainable().size(); i++) {
+            params.put(f.trainable().get(i).key(), bars.get(i));
+        }
+        return new Gradients(layout.cotangent(zStart).dup(), params, f.readsInput() ? bars.get(bars.size() - 1) : null);
     }
 
-    /** Where h, a and each parameter's gradient sit in the flat augmented state. */
+    /** Where h, a and the gradient of each constant (parameters, layer input) sit in the flat augmented state. */
     private static final class Layout {
         private final long[] stateShape;
         private final long stateLength;
-        private final List<ParamSpec> params;
+        private final List<long[]> constants;
 
-        Layout(long[] stateShape, List<ParamSpec> params) {
+        Layout(long[] stateShape, List<long[]> constants) {
             this.stateShape = stateShape.clone();
             this.stateLength = ArrayUtil.prodLong(stateShape);
-            this.params = params;
+            this.constants = constants;
         }
 
         INDArray pack(INDArray state, INDArray cotangent, List<INDArray> paramArrays) {
@@ -97,12 +112,12 @@ public final class AdjointBackprop {
             return z.get(NDArrayIndex.interval(stateLength, 2 * stateLength)).reshape(stateShape);
         }
 
-        Map<String, INDArray> params(INDArray z) {
-            Map<String, INDArray> out = new LinkedHashMap<>();
+        List<INDArray> constants(INDArray z) {
+            List<INDArray> out = new ArrayList<>(constants.size());
             long offset = 2 * stateLength;
-            for (ParamSpec p : params) {
-                long n = ArrayUtil.prodLong(p.shape());
-                out.put(p.key(), z.get(NDArrayIndex.interval(offset, offset + n)).reshape(p.shape()).dup());
+            for (long[] shape : constants) {
+                long n = ArrayUtil.prodLong(shape);
+                out.add(z.get(NDArrayIndex.interval(offset, offset + n)).reshape(shape).dup());
                 offset += n;
             }
             return out;

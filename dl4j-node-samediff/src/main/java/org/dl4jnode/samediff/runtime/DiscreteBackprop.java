@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code Y_i = y + dt sum_{j<i} a_ij k_j}, and the cotangent {@code ybar'} of y', stages are
  * visited last to first:
  * {@code kbar_i = dt (b_i ybar' + sum_{j>i} a_ji Ybar_j)}, {@code Ybar_i = kbar_i^T df/dY (t_i, Y_i)},
- * {@code thetabar += kbar_i^T df/dtheta}; then {@code ybar = ybar' + sum_i Ybar_i}. Stages whose
+ * {@code thetabar += kbar_i^T df/dtheta} (and likewise for the layer input x of a field that reads it); then {@code ybar = ybar' + sum_i Ybar_i}. Stages whose
  * {@code kbar} is identically zero (the unused last stage of a first-same-as-last pair) cost nothing.
  * A first slope reused from the previous step (first-same-as-last) is the same function of the same
  * point, f(t_{n+1}, y_{n+1}), so differentiating it as step n+1's own first stage is exact.
@@ -41,6 +41,7 @@ public final class DiscreteBackprop {
                                      INDArray outputBar) {
         Map<String, INDArray> paramBar = new LinkedHashMap<>();
         INDArray yBar = outputBar.dup();
+        INDArray inputBar = null;
         int s = tableau.stages();
         for (int n = steps.size() - 1; n >= 0; n--) {
             Step<INDArray> step = steps.get(n);
@@ -69,13 +70,19 @@ public final class DiscreteBackprop {
                 stageBar.set(i, vjp.state());
                 stepBar.addi(vjp.state());
                 accumulate(paramBar, vjp.params());
+                if (vjp.input() != null) {
+                    inputBar = inputBar == null ? vjp.input().dup() : inputBar.addi(vjp.input());
+                }
             }
             yBar = stepBar;
         }
         for (ParamSpec p : f.trainable()) {
             paramBar.computeIfAbsent(p.key(), k -> Nd4j.zeros(outputBar.dataType(), p.shape()));
         }
-        return new Gradients(yBar, paramBar);
+        if (inputBar == null && f.readsInput()) {
+            inputBar = Nd4j.zeros(outputBar.dataType(), f.boundInputShape());
+        }
+        return new Gradients(yBar, paramBar, inputBar);
     }
 
     private static void accumulate(Map<String, INDArray> into, Map<String, INDArray> add) {

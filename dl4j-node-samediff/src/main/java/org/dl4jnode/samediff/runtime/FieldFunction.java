@@ -4,6 +4,7 @@ import org.dl4jnode.samediff.field.FieldDefinition;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.ParameterSource;
 import org.dl4jnode.samediff.param.Parameterization;
+import org.dl4jnode.samediff.system.OdeSystem;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -23,7 +24,8 @@ import java.util.Map;
 
 /**
  * A vector field compiled to a SameDiff graph and evaluated eagerly: f(t, h) and its
- * vector-Jacobian products with respect to h and the trainable parameters.
+ * vector-Jacobian products with respect to h, the trainable parameters and, for systems that read it
+ * ({@link OdeSystem#readsInput()}), the layer's input.
  *
  * <p>These two calls are all a Java-stepped solver needs: fixed-step backprop, adaptive stepping and
  * the adjoint method are built from them. The graph is built once; parameters are bound by
@@ -36,6 +38,7 @@ public final class FieldFunction {
     static final String TIME = "ode_t";
     static final String STATE = "ode_h";
     static final String COTANGENT = "ode_a";
+    static final String INPUT = "ode_x";
 
     private final SameDiff sd;
     private final List<ParamSpec> trainable;
@@ -46,10 +49,15 @@ public final class FieldFunction {
     /** Field parameter key -> the graph variable holding its value at the evaluation time. */
     private final Map<String, String> fieldParameters = new HashMap<>();
     private final List<String> fieldParameterOrder;
+    private final boolean readsInput;
+    private final long[] inputShape;
+    private INDArray input;
     private long evaluations;
     private long vjpEvaluations;
 
     /**
+     * A plain field, {@code dh/dt = f(t, h)}.
+     *
      * @param field             the vector field
      * @param parameterization  how the field's parameters are stored (direct, Galerkin, ...)
      * @param stateFeatureShape the state's shape without the minibatch dimension, e.g. {@code [d]}
@@ -57,13 +65,39 @@ public final class FieldFunction {
      */
     public FieldFunction(FieldDefinition field, Parameterization parameterization, long[] stateFeatureShape,
                          DataType dataType) {
+        this(OdeSystem.of(field, stateFeatureShape.length == 0 ? 0 : stateFeatureShape[0]), parameterization,
+                stateFeatureShape, dataType);
+    }
+
+    /**
+     * The right-hand side of an ODE system (second order, data-controlled, adaptive depth, or plain).
+     *
+     * @param system            the system; its state size is {@code stateFeatureShape[0]}
+     * @param parameterization  how the system's parameters are stored (direct, Galerkin, ...)
+     * @param stateFeatureShape the state's shape without the minibatch dimension, e.g. {@code [d]}; the
+     *                          layer input, when the system reads it, has the same shape but for
+     *                          its first entry, {@link OdeSystem#inputSize()}
+     * @param dataType          floating point type of the state and the parameters
+     */
+    public FieldFunction(OdeSystem system, Parameterization parameterization, long[] stateFeatureShape,
+                         DataType dataType) {
+        FieldDefinition field = system.field();
         if (stateFeatureShape.length + 1 != field.stateRank()) {
             throw new IllegalArgumentException("field " + field + " takes states of rank " + field.stateRank()
                     + " (minibatch included), got feature shape " + Arrays.toString(stateFeatureShape));
         }
+        if (stateFeatureShape[0] != system.stateSize()) {
+            throw new IllegalArgumentException(system + " has a state of " + system.stateSize()
+                    + " features, got feature shape " + Arrays.toString(stateFeatureShape));
+        }
+        if (system.hasAdaptiveDepth() && parameterization != Parameterization.DIRECT) {
+            throw new IllegalArgumentException("adaptive depth gives every example its own time, so a depth-varying "
+                    + "parameterisation (" + parameterization + ") would need weights per example; use direct parameters");
+        }
         this.stateFeatureShape = stateFeatureShape.clone();
         this.dataType = dataType;
-        List<ParamSpec> declared = field.parameters(stateFeatureShape[0]);
+        this.readsInput = system.readsInput();
+        List<ParamSpec> declared = system.parameters();
         this.fieldParameterOrder = declared.stream().map(ParamSpec::key).toList();
         this.trainable = List.copyOf(parameterization.trainable(declared));
         this.sd = SameDiff.create();
@@ -74,18 +108,17 @@ public final class FieldFunction {
         // the same shape and change under the solver's feet. Its gradient function runs uncached already.
         sd.setEnableCache(false);
 
-        long[] stateShape = new long[stateFeatureShape.length + 1];
-        stateShape[0] = -1;
-        System.arraycopy(stateFeatureShape, 0, stateShape, 1, stateFeatureShape.length);
         SDVariable t = sd.placeHolder(TIME, dataType);
-        SDVariable h = sd.placeHolder(STATE, dataType, stateShape);
-        SDVariable a = sd.placeHolder(COTANGENT, dataType, stateShape);
+        SDVariable h = sd.placeHolder(STATE, dataType, batchShape(stateFeatureShape[0]));
+        SDVariable a = sd.placeHolder(COTANGENT, dataType, batchShape(stateFeatureShape[0]));
+        this.inputShape = readsInput ? batchShape(system.inputSize()) : null;
+        SDVariable x = readsInput ? sd.placeHolder(INPUT, dataType, inputShape) : null;
         Map<String, SDVariable> vars = new LinkedHashMap<>();
         for (ParamSpec p : trainable) {
             vars.put(p.key(), sd.var(p.key(), dataType, p.shape()));
         }
         ParameterSource source = parameterization.source(sd, vars);
-        SDVariable f = field.define(sd, t, h, (key, time) -> {
+        SDVariable f = system.define(sd, t, h, x, (key, time) -> {
             SDVariable value = source.get(key, time);
             fieldParameters.putIfAbsent(key, value.name());
             return value;
@@ -98,7 +131,19 @@ public final class FieldFunction {
         this.gradientTargets = new ArrayList<>();
         gradientTargets.add(STATE);
         trainable.forEach(p -> gradientTargets.add(p.key()));
+        if (readsInput) {
+            gradientTargets.add(INPUT);
+        }
         withoutStdout(() -> sd.createGradFunction(STATE));
+    }
+
+    /** {@code [-1, features, spatial...]}: the state's shape with another feature count. */
+    private long[] batchShape(long features) {
+        long[] shape = new long[stateFeatureShape.length + 1];
+        shape[0] = -1;
+        System.arraycopy(stateFeatureShape, 0, shape, 1, stateFeatureShape.length);
+        shape[1] = features;
+        return shape;
     }
 
     /**
@@ -139,13 +184,51 @@ public final class FieldFunction {
         }
     }
 
+    /** True when the right-hand side reads the layer's input, to be bound with {@link #bindInput(INDArray)}. */
+    public boolean readsInput() {
+        return readsInput;
+    }
+
+    /**
+     * Binds the layer's input x, a constant of the solve, read by every later call (data-controlled
+     * and adaptive-depth systems only).
+     */
+    public void bindInput(INDArray x) {
+        if (!readsInput) {
+            throw new IllegalStateException("this field does not read the layer's input");
+        }
+        if (x.rank() != inputShape.length || x.size(1) != inputShape[1]) {
+            throw new IllegalArgumentException("the layer input must have shape " + Arrays.toString(inputShape)
+                    + " (-1: any minibatch), got " + Arrays.toString(x.shape()));
+        }
+        this.input = x;
+    }
+
+    /** The shape of the bound layer input. */
+    public long[] boundInputShape() {
+        if (input == null) {
+            throw new IllegalStateException("no layer input is bound");
+        }
+        return input.shape();
+    }
+
     /** f(t, h) as a new array shaped like {@code h}. */
     public INDArray evaluate(double t, INDArray h) {
         evaluations++;
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(TIME, Nd4j.scalar(dataType, t));
         ph.put(STATE, h);
+        putInput(ph);
         return sd.output(ph, output).get(output);
+    }
+
+    private void putInput(Map<String, INDArray> ph) {
+        if (readsInput) {
+            if (input == null) {
+                throw new IllegalStateException("this field reads the layer's input; bind it with bindInput first");
+            }
+            ph.put(INPUT, input);
+        }
     }
 
     /**
@@ -173,6 +256,7 @@ public final class FieldFunction {
         ph.put(TIME, Nd4j.scalar(dataType, t));
         ph.put(STATE, h);
         ph.put(COTANGENT, a);
+        putInput(ph);
         return ph;
     }
 
@@ -181,7 +265,7 @@ public final class FieldFunction {
         for (ParamSpec p : trainable) {
             params.put(p.key(), grads.get(p.key()));
         }
-        return new Vjp(grads.get(STATE), params);
+        return new Vjp(grads.get(STATE), params, readsInput ? grads.get(INPUT) : null);
     }
 
     /**
@@ -224,8 +308,9 @@ public final class FieldFunction {
      *
      * @param state  a^T df/dh
      * @param params a^T df/dtheta per trainable key
+     * @param input  a^T df/dx for the bound layer input x; null when the field does not read it
      */
-    public record Vjp(INDArray state, Map<String, INDArray> params) {
+    public record Vjp(INDArray state, Map<String, INDArray> params, INDArray input) {
     }
 
     /**
