@@ -164,12 +164,7 @@ public class AugmentedOdeLayer extends BaseOdeLayer {
                 augmentation.validate(who, nIn);
             }
             if (basis != null) {
-                requireFixedDepth(who, basis);
-                try {
-                    new GalerkinParameterization(basis, timeStart, timeEnd, 0.0);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
-                }
+                galerkin(who, basis, 0.0);
             }
             return new AugmentedOdeLayer(this);
         }

@@ -1,21 +1,19 @@
 package org.dl4jnode.conf;
 
+import org.deeplearning4j.exception.DL4JInvalidConfigException;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.exception.DL4JInvalidConfigException;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jnode.params.OdeParamInitializer;
+import org.dl4jnode.samediff.basis.FunctionBasis;
 import org.dl4jnode.samediff.field.FieldDefinition;
 import org.dl4jnode.samediff.field.MlpField;
-import org.dl4jnode.samediff.system.OdeSystem;
-import org.nd4j.linalg.activations.Activation;
+import org.dl4jnode.samediff.param.GalerkinParameterization;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
@@ -23,6 +21,10 @@ import org.dl4jnode.samediff.solve.FixedGrid;
 import org.dl4jnode.samediff.solve.StepSizeController;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.solve.Tolerances;
+import org.dl4jnode.samediff.system.OdeSystem;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
 import java.util.ArrayList;
@@ -614,12 +616,22 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             }
         }
 
-        /** For layers whose weights vary with depth: adaptive depth needs one time for every example. */
-        protected void requireFixedDepth(String who, Object basis) {
+        /**
+         * Checks a Galerkin basis for this layer's span: adaptive depth excluded (it gives every example
+         * its own time, so the weights W(t) would differ per example).
+         *
+         * @return the parameterisation the basis makes
+         */
+        protected GalerkinParameterization galerkin(String who, FunctionBasis basis, double higherModeScale) {
             if (depthWidths != null) {
                 throw new IllegalArgumentException(who + ": adaptiveDepth" + Arrays.toString(depthWidths)
                         + " gives every example its own time, so the basis " + basis + " would need weights per "
                         + "example; use adaptive depth without a basis");
+            }
+            try {
+                return new GalerkinParameterization(basis, timeStart, timeEnd, higherModeScale);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
             }
         }
 

@@ -124,12 +124,7 @@ public class GalerkinOdeLayer extends BaseOdeLayer {
             if (basis == null) {
                 throw new IllegalArgumentException(who + ": basis is required, e.g. .basis(Basis.fourier(5))");
             }
-            requireFixedDepth(who, basis);
-            try {
-                new GalerkinParameterization(basis, timeStart, timeEnd, higherModeScale);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
-            }
+            galerkin(who, basis, higherModeScale);
             return new GalerkinOdeLayer(this);
         }
     }

@@ -40,8 +40,11 @@ import java.util.Map;
  * {@link GradientMode#BACKPROP} training records every (accepted) step and the backward pass is their
  * exact reverse ({@link DiscreteBackprop}); with {@link GradientMode#ADJOINT} it keeps only the output
  * and the backward pass solves the adjoint system from t1 back to t0 ({@link AdjointBackprop}). Both
- * are built from the field's vector-Jacobian products. All intermediate arrays live outside DL4J's
- * workspaces; only the layer's output and input gradient are handed over to them.
+ * are built from the field's vector-Jacobian products. The right-hand side is the layer's
+ * {@link org.dl4jnode.samediff.system.OdeSystem} (second order, data control, adaptive depth); an
+ * augmentation's lift from the input to h(t0), and the output's projection, are done around the solve
+ * ({@link StateLift}). All intermediate arrays live outside DL4J's workspaces; only the layer's output
+ * and input gradient are handed over to them.
  */
 public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 

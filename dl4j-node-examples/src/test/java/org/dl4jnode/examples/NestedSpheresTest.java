@@ -1,0 +1,42 @@
+package org.dl4jnode.examples;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Nested 2-spheres at a small size: every model trains and reports sane figures. */
+class NestedSpheresTest {
+
+    @Test
+    void everyModelTrainsAndReportsAccuracyParametersAndNfe() {
+        List<NestedSpheres.Result> results = NestedSpheres.run(40, 128, 8, 1e-2, 42, null);
+        assertThat(results).extracting(NestedSpheres.Result::model).containsExactly("vanilla", "zeros(2)",
+                "inputLayer(2)", "secondOrder", "data-controlled", "adaptive depth");
+        for (NestedSpheres.Result r : results) {
+            assertThat(r.accuracy()).as(r.model()).isBetween(0.0, 1.0);
+            assertThat(r.nfe()).as(r.model()).isGreaterThanOrEqualTo(12);
+            assertThat(r.finalLoss()).as(r.model()).isPositive().isLessThan(r.halfwayLoss() * 1.5);
+        }
+        long vanilla = results.get(0).parameters();
+        assertThat(results.get(1).parameters()).as("2 more inputs and outputs of the field")
+                .isGreaterThan(vanilla);
+        // an augmented state lets a few iterations separate the classes
+        assertThat(results.stream().mapToDouble(NestedSpheres.Result::accuracy).max().orElse(0)).isGreaterThan(0.9);
+    }
+
+    @Test
+    void theDiscIsInsideTheAnnulus() {
+        DataSet data = NestedSpheres.spheres(200, 1);
+        for (int i = 0; i < 200; i++) {
+            double r = data.getFeatures().getRow(i).norm2Number().doubleValue();
+            if (data.getLabels().getDouble(i, 0) == 1) {
+                assertThat(r).isLessThanOrEqualTo(NestedSpheres.R1);
+            } else {
+                assertThat(r).isBetween(NestedSpheres.R2, NestedSpheres.R3);
+            }
+        }
+    }
+}
