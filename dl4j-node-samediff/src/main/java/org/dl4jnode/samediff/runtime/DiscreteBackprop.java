@@ -18,8 +18,9 @@ import java.util.Map;
  * {@code Y_i = y + dt sum_{j<i} a_ij k_j}, and the cotangent {@code ybar'} of y', stages are
  * visited last to first:
  * {@code kbar_i = dt (b_i ybar' + sum_{j>i} a_ji Ybar_j)}, {@code Ybar_i = kbar_i^T df/dY (t_i, Y_i)},
- * {@code thetabar += kbar_i^T df/dtheta} (and likewise for the layer input x of a field that reads it); then {@code ybar = ybar' + sum_i Ybar_i}. Stages whose
- * {@code kbar} is identically zero (the unused last stage of a first-same-as-last pair) cost nothing.
+ * {@code thetabar += kbar_i^T df/dtheta} (and likewise {@code xbar} for the layer input x of a field
+ * that reads it); then {@code ybar = ybar' + sum_i Ybar_i}. Stages whose {@code kbar} is identically
+ * zero (the unused last stage of a first-same-as-last pair) cost nothing.
  * A first slope reused from the previous step (first-same-as-last) is the same function of the same
  * point, f(t_{n+1}, y_{n+1}), so differentiating it as step n+1's own first stage is exact.
  */

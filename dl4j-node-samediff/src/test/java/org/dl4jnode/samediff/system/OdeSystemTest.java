@@ -143,6 +143,16 @@ class OdeSystemTest {
     }
 
     @Test
+    void adaptiveDepthRefusesDepthVaryingWeights() {
+        OdeSystem system = OdeSystem.builder(MlpField.of(), 3).adaptiveDepth(MlpField.of(), 3, 0).build();
+        Parameterization galerkin = new org.dl4jnode.samediff.param.GalerkinParameterization(
+                org.dl4jnode.samediff.basis.FourierBasis.of(1), 0, 1, 0);
+        assertThatThrownBy(() -> new FieldFunction(system, galerkin, new long[] {3}, DataType.DOUBLE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("adaptive depth")
+                .hasMessageContaining("per example");
+    }
+
+    @Test
     void aFieldThatReadsTheInputRefusesToRunWithoutIt() {
         OdeSystem system = OdeSystem.builder(MlpField.of(), 3).dataControlled(2).build();
         FieldFunction f = compile(system, randomParams(system.parameters()));
