@@ -163,6 +163,11 @@ public class AugmentedOdeLayer extends BaseOdeLayer {
             if (nIn > 0) {
                 augmentation.validate(who, nIn);
             }
+            if (field.stateRank() != 2 && augmentation.init() != Augmentation.Init.ZEROS) {
+                throw new IllegalArgumentException(who + ": augmentation " + augmentation + " learns a linear map of "
+                        + "vectors; with the image field " + field + " use zeros(k) (k extra channels) or "
+                        + "secondOrder()");
+            }
             if (basis != null) {
                 galerkin(who, basis, 0.0);
             }

@@ -3,11 +3,14 @@ package org.dl4jnode.conf;
 import org.deeplearning4j.exception.DL4JInvalidConfigException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jnode.params.OdeParamInitializer;
 import org.dl4jnode.samediff.basis.FunctionBasis;
@@ -63,6 +66,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     protected boolean dataControlled;
     /** Hidden widths of the depth network g of T(x) = |1 + g(x)|; null: every example runs over the span. */
     protected int[] depthWidths;
+    /** The image's height and width for a convolutional field (set with nIn from the input type); 0 otherwise. */
+    protected long height;
+    protected long width;
 
     /** For JSON. */
     protected BaseOdeLayer() {
@@ -103,6 +109,29 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     /** The size of the layer's output for an input of {@code inputSize} features: the whole state. */
     protected long outputSize(long inputSize) {
         return augmentation().stateSize(inputSize);
+    }
+
+    /** True when the field works on images {@code [minibatch, channels, height, width]}, not on vectors. */
+    @JsonIgnore
+    public boolean isConvolutional() {
+        return field != null && field.stateRank() == 4;
+    }
+
+    /**
+     * The ODE state's shape without the minibatch dimension: {@code [D]}, or {@code [D, height, width]}
+     * for a convolutional field (D counting channels).
+     */
+    @JsonIgnore
+    public long[] stateShape() {
+        long d = stateSize();
+        if (!isConvolutional()) {
+            return new long[] {d};
+        }
+        if (height < 1 || width < 1) {
+            throw new DL4JInvalidConfigException(describe() + ": the image size is not set; let setInputType("
+                    + "InputType.convolutional(height, width, channels)) infer it");
+        }
+        return new long[] {d, height, width};
     }
 
     /** The ODE state's size for the current {@code nIn}. */
@@ -225,9 +254,26 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         return OdeParamInitializer.getInstance();
     }
 
+    /**
+     * A convolutional field reads images: flat images ({@code InputType.convolutionalFlat}) are reshaped
+     * to {@code [minibatch, channels, height, width]} first. Feed-forward fields take DL4J's usual
+     * preprocessors.
+     */
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        if (isConvolutional() && inputType instanceof InputType.InputTypeConvolutionalFlat flat) {
+            return new FeedForwardToCnnPreProcessor(flat.getHeight(), flat.getWidth(), flat.getDepth());
+        }
+        return isConvolutional() ? null : super.getPreProcessorForInputType(inputType);
+    }
+
     @Override
     public void setNIn(InputType inputType, boolean override) {
         long size = inputSize(inputType);
+        if (inputType instanceof InputType.InputTypeConvolutional image) {
+            height = image.getHeight();
+            width = image.getWidth();
+        }
         if (nIn > 0 && !override && nIn != size) {
             throw new DL4JInvalidConfigException(describe() + ": nIn = " + nIn + " but the input type " + inputType
                     + " has " + size + " features");
@@ -245,10 +291,28 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        return InputType.feedForward(outputSize(inputSize(inputType)));
+        long out = outputSize(inputSize(inputType));
+        if (inputType instanceof InputType.InputTypeConvolutional image) {
+            return InputType.convolutional(image.getHeight(), image.getWidth(), out, CNN2DFormat.NCHW);
+        }
+        return InputType.feedForward(out);
     }
 
+    /** The input's features (channels for a convolutional field), checking that the field can read it. */
     private long inputSize(InputType inputType) {
+        if (isConvolutional()) {
+            if (inputType instanceof InputType.InputTypeConvolutional image) {
+                if (image.getFormat() != CNN2DFormat.NCHW) {
+                    throw new DL4JInvalidConfigException(describe() + ": field " + field + " reads NCHW images "
+                            + "[minibatch, channels, height, width], got input type " + inputType
+                            + "; use CNN2DFormat.NCHW in the layers before it");
+                }
+                return image.getChannels();
+            }
+            throw new DL4JInvalidConfigException(describe() + ": field " + field + " needs image input [minibatch, "
+                    + "channels, height, width] (InputType.convolutional or convolutionalFlat), got input type "
+                    + inputType);
+        }
         if (inputType instanceof InputType.InputTypeFeedForward ff) {
             return ff.getSize();
         }
@@ -262,7 +326,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         InputType out = getOutputType(-1, inputType);
-        long state = augmentation().stateSize(inputSize(inputType));
+        long pixels = inputType instanceof InputType.InputTypeConvolutional image
+                ? image.getHeight() * image.getWidth() : 1;
+        long state = augmentation().stateSize(inputSize(inputType)) * pixels;
         long numParams = initializer().numParams(this);
         long updaterState = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
         int stages = solver.tableau().stages();
@@ -381,6 +447,24 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.dataControlled = dataControlled;
     }
 
+    /** The image height of a convolutional field's state (0 for feed-forward fields); set from the input type. */
+    public long getHeight() {
+        return height;
+    }
+
+    public void setHeight(long height) {
+        this.height = height;
+    }
+
+    /** The image width of a convolutional field's state (0 for feed-forward fields); set from the input type. */
+    public long getWidth() {
+        return width;
+    }
+
+    public void setWidth(long width) {
+        this.width = width;
+    }
+
     /** Hidden widths of the adaptive-depth network; null when the depth is fixed. */
     public int[] getDepthWidths() {
         return depthWidths == null ? null : depthWidths.clone();
@@ -411,13 +495,13 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 && maxSteps == that.maxSteps && Double.compare(minStep, that.minStep) == 0
                 && gradientMode == that.gradientMode && Double.compare(adjointRtol, that.adjointRtol) == 0
                 && Double.compare(adjointAtol, that.adjointAtol) == 0 && dataControlled == that.dataControlled
-                && Arrays.equals(depthWidths, that.depthWidths);
+                && Arrays.equals(depthWidths, that.depthWidths) && height == that.height && width == that.width;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), field, solver, steps, timeStart, timeEnd, rtol, atol, maxSteps, minStep,
-                gradientMode, adjointRtol, adjointAtol, dataControlled, Arrays.hashCode(depthWidths));
+                gradientMode, adjointRtol, adjointAtol, dataControlled, Arrays.hashCode(depthWidths), height, width);
     }
 
     @Override
@@ -431,7 +515,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 + (minStep > 0 ? ", minStep=" + minStep : "") : "steps=" + steps;
         String gradient = gradientMode == GradientMode.ADJOINT && !Double.isNaN(adjointRtol)
                 ? "ADJOINT(rtol=" + adjointRtol + ", atol=" + adjointAtol + ")" : String.valueOf(gradientMode);
-        return "nIn=" + nIn + ", field=" + field + ", solver=" + solver + ", " + grid + ", timeSpan=[" + timeStart
+        return "nIn=" + nIn + (height > 0 ? ", image=" + height + "x" + width : "") + ", field=" + field + ", solver="
+                + solver + ", " + grid + ", timeSpan=[" + timeStart
                 + ", " + timeEnd + "], gradient=" + gradient + (dataControlled ? ", data-controlled" : "")
                 + (depthWidths != null ? ", adaptiveDepth" + Arrays.toString(depthWidths) : "");
     }
@@ -668,6 +753,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 throw new IllegalArgumentException(who + ": nIn must be >= 1 (or unset), got " + nIn);
             }
             validateStepping(who);
+            if (depthWidths != null && field.stateRank() != 2) {
+                throw new IllegalArgumentException(who + ": adaptiveDepth" + Arrays.toString(depthWidths) + " needs "
+                        + "a feed-forward field (its depth network reads vectors); field " + field + " reads images");
+            }
             if (depthWidths != null) {
                 try {
                     depthNetwork(depthWidths);

@@ -1,5 +1,6 @@
 package org.dl4jnode.conf;
 
+import org.dl4jnode.samediff.field.ConvField;
 import org.dl4jnode.samediff.field.MlpField;
 
 /**
@@ -10,6 +11,7 @@ import org.dl4jnode.samediff.field.MlpField;
  * VectorField.mlp(64, 64).activation(Activation.RELU)   // two hidden layers
  * VectorField.mlp(64).zeroInitLast(true)                // the ODE block starts as the identity
  * VectorField.mlp(64).timeDependent(false)              // autonomous field f(h)
+ * VectorField.conv(32, 3)                               // images: c -> 32 -> c channels, 3x3 kernels
  * }</pre>
  */
 public final class VectorField {
@@ -26,5 +28,19 @@ public final class VectorField {
      */
     public static MlpField mlp(int... hiddenWidths) {
         return MlpField.of(hiddenWidths);
+    }
+
+    /**
+     * A convolutional field on images {@code [minibatch, channels, height, width]} (NCHW):
+     * {@code conv(kernel x kernel) -> tanh -> conv(kernel x kernel)} with same padding, so the layer
+     * keeps the image's shape. Defaults: tanh, t fed as a constant extra input channel, ordinary
+     * initialisation of the last convolution. In a {@link GalerkinOdeLayer} its kernels and biases
+     * are Galerkin coefficients. The layer's input type must be {@code InputType.convolutional} (or
+     * {@code convolutionalFlat}); its output type is the same image type. See {@link ConvField}.
+     *
+     * @throws IllegalArgumentException if hiddenChannels &lt; 1 or the kernel is even or &lt; 1
+     */
+    public static ConvField conv(int hiddenChannels, int kernel) {
+        return ConvField.of(hiddenChannels, kernel);
     }
 }

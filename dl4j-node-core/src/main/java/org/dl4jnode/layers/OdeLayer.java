@@ -218,8 +218,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private FieldFunction field() {
         if (field == null) {
             BaseOdeLayer conf = layerConf();
-            field = new FieldFunction(conf.odeSystem(), conf.parameterization(), new long[] {conf.stateSize()},
-                    dataType);
+            field = new FieldFunction(conf.odeSystem(), conf.parameterization(), conf.stateShape(), dataType);
         }
         return field;
     }
@@ -240,10 +239,16 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     private void validateInput() {
-        long nIn = layerConf().getNIn();
-        if (input.rank() != 2 || input.size(1) != nIn) {
-            throw new DL4JInvalidInputException(where() + ": expected input "
-                    + "[minibatch, " + nIn + "], got " + Arrays.toString(input.shape()));
+        BaseOdeLayer conf = layerConf();
+        long[] expected = conf.stateShape();
+        expected[0] = conf.getNIn();
+        boolean matches = input.rank() == expected.length + 1;
+        for (int i = 0; matches && i < expected.length; i++) {
+            matches = input.size(i + 1) == expected[i];
+        }
+        if (!matches) {
+            throw new DL4JInvalidInputException(where() + ": expected input [minibatch, "
+                    + Arrays.toString(expected).replaceAll("[\\[\\]]", "") + "], got " + Arrays.toString(input.shape()));
         }
     }
 
@@ -279,7 +284,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     @Override
     public Type type() {
-        return Type.FEED_FORWARD;
+        return layerConf().isConvolutional() ? Type.CONVOLUTIONAL : Type.FEED_FORWARD;
     }
 
     @Override

@@ -3,15 +3,18 @@ package org.dl4jnode.layers;
 import org.dl4jnode.conf.Augmentation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
  * The initial state of an ODE layer made from its input ({@link Augmentation}), and the way back:
  * {@code z0 = [x, 0]}, {@code x W + b} or {@code [x, x W + b]}, and their gradients. Its output side,
  * keeping the first {@code outputSize} dims of the final state, is here too, so the layer runtime sees
- * one state space.
+ * one state space. Dims are features of {@code [mb, d]} arrays or channels of {@code [mb, c, h, w]}
+ * images (zeros only: the learned maps take vectors).
  */
 final class StateLift {
 
@@ -30,8 +33,7 @@ final class StateLift {
     /** z0 from x, {@code [mb, d] -> [mb, D]}. */
     INDArray initialState(INDArray x, Map<String, INDArray> params) {
         return switch (init) {
-            case ZEROS -> stateSize == inputSize ? x
-                    : Nd4j.hstack(x, Nd4j.zeros(x.dataType(), x.size(0), stateSize - inputSize));
+            case ZEROS -> stateSize == inputSize ? x : withZeros(x, stateSize - inputSize);
             case INPUT_LAYER -> linear(x, params);
             case INPUT_LAYER_EXTRA -> Nd4j.hstack(x, linear(x, params));
         };
@@ -50,10 +52,10 @@ final class StateLift {
     INDArray inputGradient(INDArray x, INDArray stateBar, Map<String, INDArray> params,
                            Map<String, INDArray> gradients) {
         return switch (init) {
-            case ZEROS -> stateSize == inputSize ? stateBar : columns(stateBar, 0, inputSize).dup();
+            case ZEROS -> stateSize == inputSize ? stateBar : dims(stateBar, 0, inputSize).dup();
             case INPUT_LAYER -> linearGradient(x, stateBar, params, gradients);
-            case INPUT_LAYER_EXTRA -> linearGradient(x, columns(stateBar, inputSize, stateSize), params, gradients)
-                    .addi(columns(stateBar, 0, inputSize));
+            case INPUT_LAYER_EXTRA -> linearGradient(x, dims(stateBar, inputSize, stateSize), params, gradients)
+                    .addi(dims(stateBar, 0, inputSize));
         };
     }
 
@@ -66,7 +68,7 @@ final class StateLift {
 
     /** The layer's output: the final state, or its first {@code outputSize} dims. */
     INDArray output(INDArray finalState) {
-        return outputSize == stateSize ? finalState : columns(finalState, 0, outputSize).dup();
+        return outputSize == stateSize ? finalState : dims(finalState, 0, outputSize).dup();
     }
 
     /** dL/dz(t1) from dL/d(output): zeros for the dims the output drops. */
@@ -74,10 +76,21 @@ final class StateLift {
         if (outputSize == stateSize) {
             return outputBar;
         }
-        return Nd4j.hstack(outputBar, Nd4j.zeros(outputBar.dataType(), outputBar.size(0), stateSize - outputSize));
+        return withZeros(outputBar, stateSize - outputSize);
     }
 
-    private static INDArray columns(INDArray a, long from, long to) {
-        return a.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+    /** {@code a} followed by {@code extra} dims of zeros along axis 1. */
+    private static INDArray withZeros(INDArray a, long extra) {
+        long[] shape = a.shape();
+        shape[1] = extra;
+        return Nd4j.concat(1, a, Nd4j.zeros(a.dataType(), shape));
+    }
+
+    /** Dims {@code [from, to)} along axis 1 (features or channels), a view. */
+    private static INDArray dims(INDArray a, long from, long to) {
+        INDArrayIndex[] index = new INDArrayIndex[a.rank()];
+        Arrays.fill(index, NDArrayIndex.all());
+        index[1] = NDArrayIndex.interval(from, to);
+        return a.get(index);
     }
 }
