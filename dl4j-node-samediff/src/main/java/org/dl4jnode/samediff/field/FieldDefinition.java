@@ -36,12 +36,14 @@ public interface FieldDefinition extends Serializable {
      *
      * @param t      the time: a scalar variable, or {@code [minibatch, 1]} when every example has its
      *               own time (adaptive depth)
-     * @param h      the field's input, {@code [minibatch, inputSize]} (feed-forward fields)
+     * @param h      the field's input, {@code [minibatch, inputSize]} for feed-forward fields or
+     *               {@code [minibatch, inputSize, height, width]} for image fields ({@link #stateRank()} 4)
      * @param params where each parameter comes from; ask it for every parameter on every call
-     * @return {@code [minibatch, outputSize]}, the sizes being those of {@link #parameters(long, long)}
+     * @return {@code [minibatch, outputSize, ...]}, shaped like h but for the sizes of
+     *         {@link #parameters(long, long)}
      */
     SDVariable define(SameDiff sd, SDVariable t, SDVariable h, ParameterSource params);
 
-    /** The rank of state this field takes, including the minibatch dimension (2 for an MLP). */
+    /** The rank of state this field takes, including the minibatch dimension (2 for an MLP, 4 for a conv field). */
     int stateRank();
 }

@@ -1,0 +1,266 @@
+package org.dl4jnode.examples.mnist;
+
+import org.deeplearning4j.datasets.iterator.impl.MnistDataSetIterator;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jnode.conf.Basis;
+import org.dl4jnode.conf.Solver;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The MNIST ODE classifier's command line: {@code fetch}, {@code train}, {@code evaluate},
+ * {@code predict} and {@code serve}.
+ *
+ * <pre>
+ * mvn -B -q -pl dl4j-node-examples exec:java -Dexec.mainClass=org.dl4jnode.examples.mnist.MnistOde -Dexec.args="train"
+ * </pre>
+ */
+@Command(name = "mnist-ode", mixinStandardHelpOptions = true,
+        description = "Train, evaluate and serve an MNIST classifier with a Galerkin neural ODE layer.",
+        subcommands = {MnistOde.Fetch.class, MnistOde.Train.class, MnistOde.Evaluate.class, MnistOde.Predict.class,
+                MnistOde.Serve.class})
+public final class MnistOde implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with failures (no data, no model, bad image) reported as one message, not a stack trace. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new MnistOde()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("mnist-ode " + cmd.getCommandName() + ": " + e.getMessage());
+            return 1;
+        });
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: fetch, train, evaluate, predict "
+                + "or serve");
+    }
+
+    @Command(name = "fetch", mixinStandardHelpOptions = true,
+            description = "Install the original MNIST files where DL4J reads them (train and evaluate do it too).")
+    static final class Fetch implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println("MNIST is installed in " + MnistFiles.ensureInstalled());
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train a model on MNIST, evaluate it on the test set and save it with ModelSerializer.")
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "conv",
+                description = "conv (conv stem and conv field) or mlp (dense stem and MLP field, quick); default ${DEFAULT-VALUE}")
+        String model;
+        @Option(names = "--epochs", defaultValue = "3", description = "passes over the training set (default ${DEFAULT-VALUE})")
+        int epochs;
+        @Option(names = "--batch", defaultValue = "64", description = "minibatch size (default ${DEFAULT-VALUE})")
+        int batch;
+        @Option(names = "--solver", description = "EULER, MIDPOINT or RK4 (default: MIDPOINT for conv, RK4 for mlp)")
+        Solver solver;
+        @Option(names = "--steps", description = "fixed steps over [0, 1] (default: 2 for conv, 4 for mlp)")
+        Integer steps;
+        @Option(names = "--basis", description = "Galerkin basis of the field's weights, name:n (default: fourier:2)")
+        String basis;
+        @Option(names = "--width", description = "channels of the ODE state (conv) or its size (mlp) (default: 32 / 64)")
+        Integer width;
+        @Option(names = "--field-width", description = "hidden channels (conv) or width (mlp) of the field (default: 32 / 64)")
+        Integer fieldWidth;
+        @Option(names = "--lr", description = "Adam's learning rate (default: 3e-3 for conv, 1e-3 for mlp)")
+        Double learningRate;
+        @Option(names = "--lr-decay", description = "factor the learning rate decays by per epoch, smoothly (default: 0.25 for conv, 1 for mlp)")
+        Double learningRateDecay;
+        @Option(names = "--seed", defaultValue = "123", description = "random seed (default ${DEFAULT-VALUE})")
+        long seed;
+        @Option(names = "--output", defaultValue = "mnist-ode.zip", description = "where to save the model (default ${DEFAULT-VALUE})")
+        Path output;
+        @Option(names = "--train-examples", defaultValue = "60000", description = "use the first N training images (default ${DEFAULT-VALUE})")
+        int trainExamples;
+        @Option(names = "--test-examples", defaultValue = "10000", description = "evaluate on the first N test images (default ${DEFAULT-VALUE})")
+        int testExamples;
+        @Option(names = "--progress-seconds", defaultValue = "15", description = "seconds between progress lines (default ${DEFAULT-VALUE})")
+        double progressSeconds;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            MnistModels.Options options = options();
+            if (epochs < 1 || batch < 1 || trainExamples < 1 || trainExamples > 60_000 || testExamples < 1
+                    || testExamples > 10_000 || !(progressSeconds > 0)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "need --epochs >= 1, --batch >= 1, "
+                        + "--train-examples in [1, 60000], --test-examples in [1, 10000], --progress-seconds > 0");
+            }
+            Result r = train(options, epochs, batch, trainExamples, testExamples, progressSeconds, output, System.out);
+            System.out.printf(Locale.ROOT, "%ntest accuracy %.2f%% on %d images, trained in %s (%d epochs of %d images, "
+                            + "%.0f examples/s), NFE per minibatch %d forward / %d backward; model saved to %s%n",
+                    100 * r.accuracy(), testExamples, TrainingProgress.format(r.trainingTime()), epochs, trainExamples,
+                    r.examplesPerSecond(), r.forwardNfe(), r.backwardNfe(), output);
+            return 0;
+        }
+
+        MnistModels.Options options() {
+            MnistModels.Kind kind;
+            try {
+                kind = MnistModels.Kind.valueOf(model.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--model must be conv or mlp, got " + model);
+            }
+            MnistModels.Options d = MnistModels.defaults(kind);
+            try {
+                return new MnistModels.Options(kind, width == null ? d.width() : width,
+                        fieldWidth == null ? d.fieldWidth() : fieldWidth, d.kernel(),
+                        basis == null ? d.basis() : Basis.parse(basis), solver == null ? d.solver() : solver,
+                        steps == null ? d.steps() : steps, learningRate == null ? d.learningRate() : learningRate,
+                        learningRateDecay == null ? d.learningRateDecay() : learningRateDecay, seed);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * What a training run measured.
+     *
+     * @param accuracy          test accuracy in [0, 1]
+     * @param trainingTime      wall time of {@code fit}, all epochs
+     * @param examplesPerSecond training throughput
+     * @param forwardNfe        field evaluations of the last minibatch's forward solve
+     * @param backwardNfe       vector-Jacobian products of its backward pass
+     * @param evaluation        the test-set evaluation
+     */
+    public record Result(double accuracy, Duration trainingTime, double examplesPerSecond, long forwardNfe,
+                         long backwardNfe, Evaluation evaluation) {
+    }
+
+    /**
+     * Trains a model, prints progress and the test-set evaluation to {@code out}, and saves the model.
+     */
+    public static Result train(MnistModels.Options options, int epochs, int batch, int trainExamples, int testExamples,
+                               double progressSeconds, Path output, PrintStream out) throws IOException {
+        MnistFiles.ensureInstalled();
+        DataSetIterator train = new MnistDataSetIterator(batch, trainExamples, false, true, true, options.seed());
+        int perEpoch = (trainExamples + batch - 1) / batch;
+        MultiLayerNetwork net = new MultiLayerNetwork(MnistModels.configuration(options, perEpoch));
+        net.init();
+        out.printf(Locale.ROOT, "model %s: %d parameters, %s%n", options.kind().toString().toLowerCase(Locale.ROOT),
+                net.numParams(), net.getLayer("ode").conf().getLayer());
+        TrainingProgress progress = new TrainingProgress(out, (long) perEpoch * epochs, epochs, batch, progressSeconds);
+        net.setListeners(progress);
+        long start = System.nanoTime();
+        net.fit(train, epochs);
+        Duration time = Duration.ofNanos(System.nanoTime() - start);
+        ModelSerializer.writeModel(net, output.toFile(), true);
+        Evaluation evaluation = evaluate(net, testExamples, out);
+        return new Result(evaluation.accuracy(), time, (double) trainExamples * epochs / (time.toNanos() / 1e9),
+                progress.lastForwardEvaluations(), progress.lastBackwardEvaluations(), evaluation);
+    }
+
+    /** Evaluates on the first {@code testExamples} test images and prints accuracy and per-class figures. */
+    static Evaluation evaluate(MultiLayerNetwork net, int testExamples, PrintStream out) throws IOException {
+        MnistFiles.ensureInstalled();
+        DataSetIterator test = new MnistDataSetIterator(500, testExamples, false, false, false, 0);
+        Evaluation evaluation = net.evaluate(test);
+        out.printf(Locale.ROOT, "%ntest set: accuracy %.2f%%, precision %.4f, recall %.4f, F1 %.4f (%d images)%n",
+                100 * evaluation.accuracy(), evaluation.precision(), evaluation.recall(), evaluation.f1(), testExamples);
+        out.println("class  precision  recall      F1  images");
+        for (int c = 0; c < 10; c++) {
+            int count = evaluation.getConfusionMatrix().getActualTotal(c);
+            out.printf(Locale.ROOT, "%5d  %9.4f  %6.4f  %6.4f  %6d%n", c, evaluation.precision(c), evaluation.recall(c),
+                    evaluation.f1(c), count);
+        }
+        return evaluation;
+    }
+
+    @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Restore a model and print its test-set metrics.")
+    static final class Evaluate implements Callable<Integer> {
+        @Parameters(index = "0", description = "a model saved by train")
+        Path model;
+        @Option(names = "--test-examples", defaultValue = "10000", description = "the first N test images (default ${DEFAULT-VALUE})")
+        int testExamples;
+
+        @Override
+        public Integer call() throws IOException {
+            evaluate(MnistClassifier.restore(model).network(), testExamples, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "predict", mixinStandardHelpOptions = true,
+            description = "Restore a model and print the class and probabilities of 28x28 images (PNG, or IDX files).")
+    static final class Predict implements Callable<Integer> {
+        @Parameters(index = "0", description = "a model saved by train")
+        Path model;
+        @Parameters(index = "1..*", arity = "1..*", description = "28x28 grey images: PNG (white digit on black) or IDX3 files")
+        List<Path> images;
+        @Option(names = "--limit", defaultValue = "10", description = "images read from each IDX file (default ${DEFAULT-VALUE})")
+        int limit;
+
+        @Override
+        public Integer call() throws IOException {
+            MnistClassifier classifier = MnistClassifier.restore(model);
+            List<MnistImages.Image> all = new ArrayList<>();
+            for (Path p : images) {
+                all.addAll(MnistImages.read(p, limit));
+            }
+            float[][] probabilities = classifier.probabilities(all.stream().map(MnistImages.Image::pixels).toList());
+            for (int i = 0; i < all.size(); i++) {
+                StringBuilder line = new StringBuilder();
+                for (float p : probabilities[i]) {
+                    line.append(String.format(Locale.ROOT, " %.4f", p));
+                }
+                System.out.printf("%s: class %d, probabilities%s%n", all.get(i).source(),
+                        MnistClassifier.argMax(probabilities[i]), line);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serve a model over HTTP: POST /predict {\"pixels\": [784 values in [0, 1]]}, GET /health.")
+    static final class Serve implements Callable<Integer> {
+        @Parameters(index = "0", description = "a model saved by train")
+        Path model;
+        @Option(names = "--port", defaultValue = "8080", description = "port (default ${DEFAULT-VALUE}; 0: any free port)")
+        int port;
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE}, this machine only)")
+        String host;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            MnistClassifier classifier = MnistClassifier.restore(model);
+            CountDownLatch stopped = new CountDownLatch(1);
+            try (InferenceServer server = InferenceServer.start(classifier, new InetSocketAddress(host, port))) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                InetSocketAddress a = server.address();
+                System.out.printf("serving %s on http://%s:%d (POST /predict, GET /health); Ctrl-C stops%n", model,
+                        a.getHostString(), a.getPort());
+                stopped.await();
+            }
+            return 0;
+        }
+    }
+}

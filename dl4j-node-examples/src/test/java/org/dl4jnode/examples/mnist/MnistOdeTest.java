@@ -1,0 +1,175 @@
+package org.dl4jnode.examples.mnist;
+
+import org.deeplearning4j.datasets.iterator.impl.MnistDataSetIterator;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The MNIST program end to end on a small subset: the conv model trains to a useful accuracy, survives
+ * ModelSerializer unchanged, and answers over HTTP; the CLI reports bad input without stack traces.
+ */
+class MnistOdeTest {
+
+    @TempDir
+    static Path dir;
+    static Path modelFile;
+    static MnistOde.Result trained;
+
+    @BeforeAll
+    static void trainOnASubset() throws Exception {
+        modelFile = dir.resolve("model.zip");
+        // 1,500 images, one epoch: a fraction of MNIST, enough to tell learning from chance (10%)
+        trained = MnistOde.train(MnistModels.defaults(MnistModels.Kind.CONV), 1, 32, 1_500, 500, 60, modelFile,
+                new PrintStream(new ByteArrayOutputStream()));
+    }
+
+    @Test
+    void theConvModelLearnsFromASmallSubset() {
+        assertThat(trained.accuracy()).isGreaterThan(0.80);
+        assertThat(trained.forwardNfe()).as("midpoint, 2 steps").isEqualTo(4);
+        assertThat(trained.backwardNfe()).isEqualTo(4);
+    }
+
+    @Test
+    void theMlpVariantLearnsToo() throws Exception {
+        MnistOde.Result r = MnistOde.train(MnistModels.defaults(MnistModels.Kind.MLP), 1, 32, 1_500, 500, 60,
+                dir.resolve("mlp.zip"), new PrintStream(new ByteArrayOutputStream()));
+        assertThat(r.accuracy()).isGreaterThan(0.75);
+    }
+
+    @Test
+    void aRestoredModelGivesIdenticalProbabilities() throws Exception {
+        MultiLayerNetwork restored = MnistClassifier.restore(modelFile).network();
+        MultiLayerNetwork again = ModelSerializer.restoreMultiLayerNetwork(modelFile.toFile(), false);
+        DataSet batch = new MnistDataSetIterator(50, 50, false, false, false, 0).next();
+        INDArray p = restored.output(batch.getFeatures(), false);
+        assertThat(again.output(batch.getFeatures(), false)).isEqualTo(p);
+        assertThat(restored.getLayerWiseConfigurations()).isEqualTo(again.getLayerWiseConfigurations());
+        for (double sum : p.sum(1).toDoubleVector()) {
+            assertThat(sum).isCloseTo(1.0, within(1e-5));
+        }
+    }
+
+    @Test
+    void servesPredictionsOverHttpAndAnswersBadRequestsWith400() throws Exception {
+        MnistClassifier classifier = MnistClassifier.restore(modelFile);
+        float[] image = MnistImages.read(MnistFiles.directory().resolve("t10k-images-idx3-ubyte"), 1).get(0).pixels();
+        float[] expected = classifier.probabilities(List.of(image))[0];
+        ObjectMapper json = new ObjectMapper();
+        HttpClient client = HttpClient.newHttpClient();
+        try (InferenceServer server = InferenceServer.start(classifier, new InetSocketAddress("127.0.0.1", 0))) {
+            URI predict = URI.create("http://127.0.0.1:" + server.address().getPort() + "/predict");
+
+            HttpResponse<String> ok = post(client, predict, json.writeValueAsString(java.util.Map.of("pixels", image)));
+            assertThat(ok.statusCode()).isEqualTo(200);
+            JsonNode answer = json.readTree(ok.body());
+            assertThat(answer.get("class").asInt()).isEqualTo(MnistClassifier.argMax(expected));
+            for (int c = 0; c < 10; c++) {
+                assertThat(answer.get("probabilities").get(c).floatValue()).isEqualTo(expected[c]);
+            }
+
+            HttpResponse<String> malformed = post(client, predict, "{\"pixels\": [0.1, ");
+            assertThat(malformed.statusCode()).isEqualTo(400);
+            assertThat(json.readTree(malformed.body()).get("error").asText()).contains("malformed JSON");
+
+            HttpResponse<String> tooShort = post(client, predict, "{\"pixels\": [0.5, 0.5]}");
+            assertThat(tooShort.statusCode()).isEqualTo(400);
+            assertThat(tooShort.body()).contains("has 2 values, expected 784");
+
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(predict.resolve("/health")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(post(client, predict.resolve("/nowhere"), "{}").statusCode()).isEqualTo(404);
+            assertThat(post(client, predict, json.writeValueAsString(java.util.Map.of("pixels", image))).statusCode())
+                    .as("still serving after bad requests").isEqualTo(200);
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient client, URI uri, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void predictReadsPngAndIdxImages() throws Exception {
+        float[] digit = MnistImages.read(MnistFiles.directory().resolve("t10k-images-idx3-ubyte"), 1).get(0).pixels();
+        BufferedImage png = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < digit.length; i++) {
+            png.getRaster().setSample(i % 28, i / 28, 0, Math.round(digit[i] * 255));
+        }
+        Path pngFile = dir.resolve("digit.png");
+        ImageIO.write(png, "png", pngFile.toFile());
+        BufferedImage rgb = new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < digit.length; i++) {
+            int v = Math.round(digit[i] * 255);
+            rgb.setRGB(i % 28, i / 28, (v << 16) | (v << 8) | v);
+        }
+        Path rgbFile = dir.resolve("digit-rgb.png");
+        ImageIO.write(rgb, "png", rgbFile.toFile());
+        float[] read = MnistImages.read(pngFile, 1).get(0).pixels();
+        float[] readRgb = MnistImages.read(rgbFile, 1).get(0).pixels();
+        for (int i = 0; i < digit.length; i++) {
+            assertThat(read[i]).as("grey pixel %d", i).isCloseTo(digit[i], within(1e-6f));
+            assertThat(readRgb[i]).as("rgb pixel %d", i).isCloseTo(digit[i], within(1e-6f));
+        }
+
+        String out = run("predict", modelFile.toString(), pngFile.toString(),
+                MnistFiles.directory().resolve("t10k-images-idx3-ubyte").toString(), "--limit", "3");
+        assertThat(out.lines().filter(l -> l.contains(": class ")).count()).isEqualTo(4);
+    }
+
+    @Test
+    void theCliReportsAMissingModelInOneLine() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        var cli = MnistOde.commandLine();
+        cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+        int code = cli.execute("evaluate", dir.resolve("missing.zip").toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing.zip: no such model file")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void anImageOfTheWrongSizeIsRefusedWithItsSize() throws Exception {
+        Path big = dir.resolve("big.png");
+        ImageIO.write(new BufferedImage(32, 30, BufferedImage.TYPE_BYTE_GRAY), "png", big.toFile());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MnistImages.read(big, 1))
+                .hasMessageContaining("expected a 28x28 image, got 32x30");
+    }
+
+    private static String run(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(MnistOde.commandLine().execute(args)).as(Arrays.toString(args)).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
