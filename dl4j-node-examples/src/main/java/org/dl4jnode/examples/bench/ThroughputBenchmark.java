@@ -1,0 +1,153 @@
+package org.dl4jnode.examples.bench;
+
+import org.deeplearning4j.datasets.iterator.impl.MnistDataSetIterator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.dl4jnode.conf.Basis;
+import org.dl4jnode.conf.GalerkinOdeLayer;
+import org.dl4jnode.conf.OdeLayer;
+import org.dl4jnode.conf.Solver;
+import org.dl4jnode.conf.VectorField;
+import org.dl4jnode.examples.mnist.MnistFiles;
+import org.dl4jnode.examples.mnist.MnistModels;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * Training and inference throughput of one model on MNIST, in this JVM: the DL4J side of
+ * {@code scripts/benchmark.sh}, which runs every model in its own JVM (thread count set by
+ * {@code OMP_NUM_THREADS}) next to the PyTorch peer {@code scripts/peer/ode_peer.py} and prints the
+ * ratios.
+ *
+ * <p>Models: {@code mlp-ode} (DESIGN.md's reference: dense 784 -> 64, OdeLayer[mlp(64), RK4, 4 steps],
+ * softmax 10, Adam 1e-3, minibatch 128), {@code galerkin} (the same with a GalerkinOdeLayer,
+ * Fourier with 5 harmonics) and {@code conv} (the MNIST program's default model and minibatch).
+ * The minibatches are loaded before timing; the first {@code --warmup} train minibatches are not
+ * timed. Prints one {@code RESULT} line: examples/s of training and of inference (forward only), the
+ * heap's peak use and the process's peak resident set (heap and ND4J's off-heap memory).
+ */
+@Command(name = "throughput-benchmark", mixinStandardHelpOptions = true,
+        description = "Training and inference examples/s of one ODE model on MNIST.")
+public final class ThroughputBenchmark implements Callable<Integer> {
+
+    @Option(names = "--model", defaultValue = "mlp-ode", description = "mlp-ode, galerkin or conv (default ${DEFAULT-VALUE})")
+    String model;
+    @Option(names = "--examples", defaultValue = "60000", description = "timed training examples (default ${DEFAULT-VALUE})")
+    int examples;
+    @Option(names = "--warmup", defaultValue = "20", description = "untimed minibatches first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ThroughputBenchmark()).execute(args));
+    }
+
+    /** The model's configuration and its minibatch size. */
+    record Model(MultiLayerConfiguration configuration, int batch) {
+    }
+
+    static Model model(String name) {
+        return switch (name) {
+            case "mlp-ode" -> new Model(mlpOde(false), 128);
+            case "galerkin" -> new Model(mlpOde(true), 128);
+            case "conv" -> new Model(MnistModels.configuration(MnistModels.defaults(MnistModels.Kind.CONV), 938), 64);
+            default -> throw new IllegalArgumentException("--model must be mlp-ode, galerkin or conv, got " + name);
+        };
+    }
+
+    /** DESIGN.md's "mlp-ode": dense 784 -> 64 (identity), an ODE layer with an mlp(64) field, RK4 x 4, softmax. */
+    static MultiLayerConfiguration mlpOde(boolean galerkin) {
+        var ode = galerkin
+                ? new GalerkinOdeLayer.Builder().field(VectorField.mlp(64)).basis(Basis.fourier(5)).solver(Solver.RK4)
+                        .steps(4).build()
+                : new OdeLayer.Builder().field(VectorField.mlp(64)).solver(Solver.RK4).steps(4).build();
+        return new NeuralNetConfiguration.Builder()
+                .seed(1).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
+                .list()
+                .layer(new DenseLayer.Builder().nOut(64).activation(Activation.IDENTITY).build())
+                .layer(ode)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(784))
+                .build();
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Model m = model(model);
+        MnistFiles.ensureInstalled();
+        List<DataSet> batches = new ArrayList<>();
+        DataSetIterator it = new MnistDataSetIterator(m.batch(), 60_000, false, true, true, 1);
+        while (it.hasNext() && batches.size() * m.batch() < examples + warmup * m.batch()) {
+            batches.add(it.next());
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(m.configuration());
+        net.init();
+        for (int i = 0; i < warmup; i++) {
+            net.fit(batches.get(i % batches.size()));
+        }
+        heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
+        List<DataSet> timed = batches.subList(Math.min(warmup, batches.size() - 1), batches.size());
+        long count = timed.stream().mapToLong(DataSet::numExamples).sum();
+
+        long start = System.nanoTime();
+        for (DataSet ds : timed) {
+            net.fit(ds);
+        }
+        double train = count / ((System.nanoTime() - start) / 1e9);
+
+        start = System.nanoTime();
+        for (DataSet ds : timed) {
+            net.output(ds.getFeatures(), false);
+        }
+        double infer = count / ((System.nanoTime() - start) / 1e9);
+
+        long heapPeak = heapPools().stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        System.out.printf(Locale.ROOT, "RESULT side=dl4j model=%s threads=%s train_eps=%.1f infer_eps=%.1f "
+                        + "heap_peak_mib=%.1f rss_peak_mib=%.1f examples=%d params=%d%n", model,
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), train, infer, heapPeak / 1048576.0,
+                rssPeakKib() / 1024.0, count, net.numParams());
+        return 0;
+    }
+
+    private static List<MemoryPoolMXBean> heapPools() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
+    }
+
+    /** VmHWM: the resident set's peak, heap and native memory together (Linux); -1 elsewhere. */
+    private static long rssPeakKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""PyTorch peer of org.dl4jnode.examples.bench.ThroughputBenchmark.
+
+The same models as the DL4J side (layers, field, Galerkin basis, solver, steps, weight init,
+minibatch, Adam), trained on the same MNIST files with plain PyTorch autograd through the
+fixed-step solver (discrete backprop, as the DL4J layer's BACKPROP mode). Prints one RESULT line.
+Run with Debian's python3-torch: /usr/bin/python3 scripts/peer/ode_peer.py --model mlp-ode
+"""
+import argparse
+import math
+import os
+import resource
+import struct
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def load_mnist(directory, limit):
+    with open(os.path.join(directory, "train-images-idx3-ubyte"), "rb") as f:
+        _, n, rows, cols = struct.unpack(">IIII", f.read(16))
+        images = np.frombuffer(f.read(), dtype=np.uint8).reshape(n, rows * cols)[:limit]
+    with open(os.path.join(directory, "train-labels-idx1-ubyte"), "rb") as f:
+        f.read(8)
+        labels = np.frombuffer(f.read(), dtype=np.uint8)[:limit]
+    return torch.from_numpy(images.astype(np.float32) / 255.0), torch.from_numpy(labels.astype(np.int64))
+
+
+def xavier(shape, fan_in, fan_out):
+    """DL4J's WeightInit.XAVIER: N(0, 2 / (fanIn + fanOut))."""
+    return torch.randn(*shape) * math.sqrt(2.0 / (fan_in + fan_out))
+
+
+def relu_init(shape, fan_in):
+    """DL4J's WeightInit.RELU: N(0, 2 / fanIn)."""
+    return torch.randn(*shape) * math.sqrt(2.0 / fan_in)
+
+
+class Fourier:
+    """[1, cos(w s), ..., cos(n w s), sin(w s), ..., sin(n w s)], s = t - t0, w = 2 pi / (t1 - t0), as FourierBasis."""
+
+    def __init__(self, n, t0=0.0, t1=1.0):
+        self.n, self.t0, self.t1 = n, t0, t1
+
+    def size(self):
+        return 2 * self.n + 1
+
+    def __call__(self, t):
+        ws = 2 * math.pi * (t - self.t0) / (self.t1 - self.t0)
+        ks = range(1, self.n + 1)
+        return torch.tensor([1.0] + [math.cos(k * ws) for k in ks] + [math.sin(k * ws) for k in ks])
+
+
+class Params(nn.Module):
+    """A field's parameters, direct or as Galerkin coefficients [m, shape...] (constant mode initialised)."""
+
+    def __init__(self, specs, basis):
+        super().__init__()
+        self.basis = basis
+        self.values = nn.ParameterDict()
+        for key, value in specs.items():
+            if basis is None:
+                self.values[key] = nn.Parameter(value)
+            else:
+                c = torch.zeros(basis.size(), *value.shape)
+                c[0] = value
+                self.values[key] = nn.Parameter(c)
+
+    def at(self, t):
+        if self.basis is None:
+            return dict(self.values.items())
+        psi = self.basis(t)
+        return {k: torch.tensordot(psi, c, dims=1) for k, c in self.values.items()}
+
+
+class MlpField(nn.Module):
+    """f(t, h) = tanh(h W0 + t Wt + b0) W1 + b1, as VectorField.mlp(w)."""
+
+    def __init__(self, d, w, basis):
+        super().__init__()
+        self.p = Params({"W0": xavier((d, w), d + 1, w), "Wt": xavier((1, w), d + 1, w), "b0": torch.zeros(1, w),
+                         "W1": xavier((w, d), w, d), "b1": torch.zeros(1, d)}, basis)
+
+    def forward(self, t, h):
+        p = self.p.at(t)
+        return torch.tanh(h @ p["W0"] + t * p["Wt"] + p["b0"]) @ p["W1"] + p["b1"]
+
+
+class ConvField(nn.Module):
+    """conv3x3 -> tanh -> conv3x3 with same padding and a time channel, as VectorField.conv(h, 3)."""
+
+    def __init__(self, c, hidden, basis):
+        super().__init__()
+        fan_in, fan_out = (c + 1) * 9, hidden * 9
+        self.p = Params({"W0": xavier((hidden, c, 3, 3), fan_in, fan_out),
+                         "Wt": xavier((hidden, 1, 3, 3), fan_in, fan_out), "b0": torch.zeros(hidden),
+                         "W1": xavier((c, hidden, 3, 3), hidden * 9, c * 9), "b1": torch.zeros(c)}, basis)
+
+    def forward(self, t, h):
+        p = self.p.at(t)
+        ones = torch.ones(1, 1, h.shape[2], h.shape[3])
+        z = F.conv2d(h, p["W0"], p["b0"], padding=1) + t * F.conv2d(ones, p["Wt"], padding=1)
+        return F.conv2d(torch.tanh(z), p["W1"], p["b1"], padding=1)
+
+
+def rk4(f, h, steps, t0=0.0, t1=1.0):
+    dt = (t1 - t0) / steps
+    for i in range(steps):
+        t = t0 + i * dt
+        k1 = f(t, h)
+        k2 = f(t + dt / 2, h + dt / 2 * k1)
+        k3 = f(t + dt / 2, h + dt / 2 * k2)
+        k4 = f(t + dt, h + dt * k3)
+        h = h + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    return h
+
+
+def midpoint(f, h, steps, t0=0.0, t1=1.0):
+    dt = (t1 - t0) / steps
+    for i in range(steps):
+        t = t0 + i * dt
+        h = h + dt * f(t + dt / 2, h + dt / 2 * f(t, h))
+    return h
+
+
+class MlpOde(nn.Module):
+    """dense 784 -> 64 (identity) -> ODE[mlp(64), RK4 x 4] -> softmax 10."""
+
+    def __init__(self, basis):
+        super().__init__()
+        self.w_in = nn.Parameter(xavier((784, 64), 784, 64))
+        self.b_in = nn.Parameter(torch.zeros(64))
+        self.field = MlpField(64, 64, basis)
+        self.w_out = nn.Parameter(xavier((64, 10), 64, 10))
+        self.b_out = nn.Parameter(torch.zeros(10))
+
+    def forward(self, x):
+        h = rk4(self.field, x @ self.w_in + self.b_in, 4)
+        return h @ self.w_out + self.b_out
+
+
+class ConvOde(nn.Module):
+    """The MNIST program's default: conv stem -> Galerkin ODE[conv(32, 3), fourier(2), midpoint x 2] -> pool -> softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Parameter(relu_init((16, 1, 3, 3), 9))
+        self.b1 = nn.Parameter(torch.zeros(16))
+        self.c2 = nn.Parameter(relu_init((32, 16, 3, 3), 16 * 9))
+        self.b2 = nn.Parameter(torch.zeros(32))
+        self.field = ConvField(32, 32, Fourier(2))
+        self.w_out = nn.Parameter(xavier((288, 10), 288, 10))
+        self.b_out = nn.Parameter(torch.zeros(10))
+
+    def forward(self, x):
+        x = x.view(-1, 1, 28, 28)
+        x = F.max_pool2d(F.relu(F.conv2d(x, self.c1, self.b1, padding=1)), 2)
+        x = F.max_pool2d(F.relu(F.conv2d(x, self.c2, self.b2, padding=1)), 2)
+        x = F.max_pool2d(midpoint(self.field, x, 2), 2)
+        return x.flatten(1) @ self.w_out + self.b_out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default="mlp-ode", choices=["mlp-ode", "galerkin", "conv"])
+    parser.add_argument("--examples", type=int, default=60000)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--mnist", default=os.path.expanduser("~/.deeplearning4j"))
+    args = parser.parse_args()
+    threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+    if threads > 0:
+        torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    batch = 64 if args.model == "conv" else 128
+    model = ConvOde() if args.model == "conv" else MlpOde(Fourier(5) if args.model == "galerkin" else None)
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x, y = load_mnist(args.mnist, min(60000, args.examples + args.warmup * batch))
+    batches = [(x[i:i + batch], y[i:i + batch]) for i in range(0, len(x), batch)]
+
+    def step(features, labels):
+        optimiser.zero_grad()
+        F.cross_entropy(model(features), labels).backward()
+        optimiser.step()
+
+    for i in range(args.warmup):
+        step(*batches[i % len(batches)])
+    timed = batches[min(args.warmup, len(batches) - 1):]
+    count = sum(len(b[1]) for b in timed)
+    start = time.perf_counter()
+    for features, labels in timed:
+        step(features, labels)
+    train = count / (time.perf_counter() - start)
+    start = time.perf_counter()
+    with torch.no_grad():
+        for features, _ in timed:
+            model(features)
+    infer = count / (time.perf_counter() - start)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    params = sum(p.numel() for p in model.parameters())
+    print(f"RESULT side=torch model={args.model} threads={threads or 'default'} train_eps={train:.1f} "
+          f"infer_eps={infer:.1f} heap_peak_mib=0.0 rss_peak_mib={rss:.1f} examples={count} params={params}")
+
+
+if __name__ == "__main__":
+    main()
