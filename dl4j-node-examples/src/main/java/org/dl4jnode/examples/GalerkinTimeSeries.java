@@ -10,6 +10,10 @@ import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,7 +25,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -37,6 +45,10 @@ import java.util.concurrent.Callable;
  * the pairs by MSE. The constant-mode Galerkin layer starts from the OdeLayer's weights and must
  * follow its loss curve; the Fourier layer, whose weights vary over the period like the forcing,
  * should reach a lower loss.
+ *
+ * <p>With {@code --out DIR} it also draws the three loss curves ({@code galerkin-loss-curves.png})
+ * and, as in seed 002's figure 16, how the Fourier model's first-layer weights vary over depth
+ * ({@code galerkin-weights-over-depth.png}: W0(t) = sum_j C_j psi_j(t) for the first entries).
  */
 @Command(name = "galerkin-time-series", mixinStandardHelpOptions = true,
         description = "Loss curves of OdeLayer vs. GalerkinOdeLayer (1 mode, n Fourier harmonics) on a time series.")
@@ -56,13 +68,16 @@ public final class GalerkinTimeSeries implements Callable<Integer> {
     int length;
     @Option(names = "--seed", defaultValue = "42", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
+    @Option(names = "--out", description = "also write the PNG figures to this directory (e.g. docs/figures)")
+    Path out;
 
     public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
         System.exit(new CommandLine(new GalerkinTimeSeries()).execute(args));
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         for (String s : new String[] {"iterations", "series", "length"}) {
             int v = s.equals("iterations") ? iterations : s.equals("series") ? series : length;
             if (v < 1) {
@@ -73,6 +88,12 @@ public final class GalerkinTimeSeries implements Callable<Integer> {
         System.out.printf("%nfinal loss  OdeLayer %.5f  Galerkin 1 mode %.5f  Galerkin fourier(%d) %.5f%n",
                 r.ode().last(), r.constantMode().last(), harmonics, r.fourier().last());
         System.out.printf("largest gap between the OdeLayer and 1-mode curves: %.2e%n", r.constantModeGap());
+        if (out != null) {
+            Files.createDirectories(out);
+            lossCurves(r, out.resolve("galerkin-loss-curves.png"));
+            weightsOverDepth(r.fourierLayer(), harmonics, out.resolve("galerkin-weights-over-depth.png"));
+            System.out.println("figures written to " + out);
+        }
         return 0;
     }
 
@@ -83,8 +104,8 @@ public final class GalerkinTimeSeries implements Callable<Integer> {
         }
     }
 
-    /** The three curves. */
-    public record Result(Curve ode, Curve constantMode, Curve fourier) {
+    /** The three curves, and the trained Fourier model's ODE layer. */
+    public record Result(Curve ode, Curve constantMode, Curve fourier, org.dl4jnode.layers.OdeLayer fourierLayer) {
         /** The largest |difference| between the OdeLayer's and the 1-mode Galerkin layer's curves. */
         public double constantModeGap() {
             double gap = 0;
@@ -102,12 +123,14 @@ public final class GalerkinTimeSeries implements Callable<Integer> {
             log.printf("%d time series of %d periods (P = %s): %d transitions u_k -> u_k+1%n", series, length, PERIOD,
                     pairs.numExamples());
         }
-        Curve ode = train("OdeLayer", new OdeLayer.Builder().name("ode")
-                .field(VectorField.mlp(32)).solver(Solver.RK4).steps(4).timeSpan(0, PERIOD).build(),
-                pairs, iterations, seed, log);
-        Curve one = train("Galerkin fourier(0)", galerkin(0), pairs, iterations, seed, log);
-        Curve many = train("Galerkin fourier(" + harmonics + ")", galerkin(harmonics), pairs, iterations, seed, log);
-        return new Result(ode, one, many);
+        MultiLayerNetwork ode = network(new OdeLayer.Builder().name("ode")
+                .field(VectorField.mlp(32)).solver(Solver.RK4).steps(4).timeSpan(0, PERIOD).build(), seed);
+        MultiLayerNetwork one = network(galerkin(0), seed);
+        MultiLayerNetwork many = network(galerkin(harmonics), seed);
+        return new Result(train("OdeLayer", ode, pairs, iterations, log),
+                train("Galerkin fourier(0)", one, pairs, iterations, log),
+                train("Galerkin fourier(" + harmonics + ")", many, pairs, iterations, log),
+                (org.dl4jnode.layers.OdeLayer) many.getLayer(0));
     }
 
     private static GalerkinOdeLayer galerkin(int harmonics) {
@@ -116,7 +139,7 @@ public final class GalerkinTimeSeries implements Callable<Integer> {
                 .solver(Solver.RK4).steps(4).timeSpan(0, PERIOD).build();
     }
 
-    private static Curve train(String name, Layer ode, DataSet data, int iterations, long seed, PrintStream log) {
+    private static MultiLayerNetwork network(Layer ode, long seed) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(seed).dataType(DataType.FLOAT).updater(new Adam(1e-2)).list()
                 .layer(ode)
@@ -124,6 +147,10 @@ public final class GalerkinTimeSeries implements Callable<Integer> {
                 .setInputType(InputType.feedForward(2))
                 .build());
         net.init();
+        return net;
+    }
+
+    private static Curve train(String name, MultiLayerNetwork net, DataSet data, int iterations, PrintStream log) {
         double[] loss = new double[iterations];
         long start = System.nanoTime();
         for (int i = 0; i < iterations; i++) {
@@ -135,6 +162,43 @@ public final class GalerkinTimeSeries implements Callable<Integer> {
             }
         }
         return new Curve(name, net.numParams(), loss);
+    }
+
+    private static void lossCurves(Result r, Path file) throws IOException {
+        XYChart chart = new XYChartBuilder().width(640).height(420).title("Training loss (MSE) on the forced oscillator")
+                .xAxisTitle("iteration").yAxisTitle("loss").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        for (Curve c : List.of(r.ode(), r.constantMode(), r.fourier())) {
+            double[] x = new double[c.loss().length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = i + 1;
+            }
+            chart.addSeries(c.model() + " (" + c.parameters() + " parameters)", x, c.loss()).setMarker(SeriesMarkers.NONE);
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** The first entries of W0(t) of a Galerkin layer over its span. */
+    private static void weightsOverDepth(org.dl4jnode.layers.OdeLayer layer, int harmonics, Path file)
+            throws IOException {
+        int points = 61;
+        int entries = 6;
+        double[] t = new double[points];
+        double[][] w = new double[entries][points];
+        for (int i = 0; i < points; i++) {
+            t[i] = PERIOD * i / (points - 1);
+            INDArray w0 = layer.weightsAt(t[i]).get("W0");
+            for (int e = 0; e < entries; e++) {
+                w[e][i] = w0.getDouble(e);
+            }
+        }
+        XYChart chart = new XYChartBuilder().width(640).height(420)
+                .title("Galerkin fourier(" + harmonics + "): first-layer weights over depth").xAxisTitle("depth t")
+                .yAxisTitle("W0(t) entry").build();
+        for (int e = 0; e < entries; e++) {
+            chart.addSeries("W0[" + e + "]", t, w[e]).setMarker(SeriesMarkers.NONE);
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     /**

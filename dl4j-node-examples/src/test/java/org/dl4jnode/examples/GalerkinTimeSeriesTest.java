@@ -1,6 +1,11 @@
 package org.dl4jnode.examples;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,5 +28,14 @@ class GalerkinTimeSeriesTest {
         double[] u = GalerkinTimeSeries.onePeriod(new double[] {0, 0});
         assertThat(Math.abs(u[0]) + Math.abs(u[1])).isLessThan(0.5);
         assertThat(GalerkinTimeSeries.timeSeries(3, 4, 1).numExamples()).isEqualTo(12);
+    }
+
+    @Test
+    void drawsTheLossCurvesAndTheWeightsOverDepth(@TempDir Path dir) throws Exception {
+        int code = new CommandLine(new GalerkinTimeSeries()).execute("--iterations", "5", "--series", "2", "--length",
+                "2", "--out", dir.toString());
+        assertThat(code).isZero();
+        assertThat(ImageIO.read(dir.resolve("galerkin-loss-curves.png").toFile())).isNotNull();
+        assertThat(ImageIO.read(dir.resolve("galerkin-weights-over-depth.png").toFile())).isNotNull();
     }
 }
