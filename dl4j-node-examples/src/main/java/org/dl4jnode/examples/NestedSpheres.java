@@ -9,23 +9,40 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jnode.conf.Augmentation;
 import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.BaseOdeLayer;
+import org.dl4jnode.conf.Basis;
+import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
+import org.dl4jnode.examples.experiments.PlaneFigures;
+import org.dl4jnode.samediff.runtime.FieldFunction;
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ErrorNorm;
+import org.dl4jnode.samediff.solve.RungeKutta;
+import org.dl4jnode.samediff.solve.TimeGrid;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -35,10 +52,14 @@ import java.util.concurrent.Callable;
  * sees only 2 dims (augmented layers pass on their first 2, as in the paper), so the flow itself must
  * pull the disc out of the annulus: a homeomorphism of the plane cannot, and vanilla ODEs can only
  * squeeze through at a growing NFE. Zero and input-layer augmentation, second order, data control
- * and adaptive depth each give the flow a way round that.
+ * and adaptive depth each give the flow a way round that; depth-varying (Galerkin, Fourier with 5
+ * harmonics) weights do not, but change how the flow squeezes through.
  *
  * <p>Prints each model's test accuracy, parameter count, the NFE of its forward solve (adaptive
  * Dormand-Prince, as in the paper) on the test set, and its training loss halfway and at the end.
+ * Writes {@code nested-spheres-decision-boundaries.png} (every model's predicted class over the
+ * plane, with the test points, and the vanilla flow in the last panel) and {@code nested-spheres-flow.png} (the vanilla model's depth
+ * trajectories over its learned vector field) to {@code --out}.
  */
 @Command(name = "nested-spheres", mixinStandardHelpOptions = true,
         description = "Vanilla, augmented, second-order, data-controlled and adaptive-depth ODEs on nested 2-spheres.")
@@ -59,13 +80,16 @@ public final class NestedSpheres implements Callable<Integer> {
     double tolerance;
     @Option(names = "--seed", defaultValue = "42", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
+    @Option(names = "--out", defaultValue = "docs/figures", description = "where the PNG figures go (default ${DEFAULT-VALUE})")
+    Path out;
 
     public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
         System.exit(new CommandLine(new NestedSpheres()).execute(args));
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         if (iterations < 1 || points < 2 || width < 1 || !(tolerance > 0)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "need --iterations >= 1, --points >= 2, "
                     + "--width >= 1 and --tolerance > 0");
@@ -77,7 +101,63 @@ public final class NestedSpheres implements Callable<Integer> {
             System.out.printf("%-16s %8.1f%% %11d %11d %11.4f %11.4f%n", r.model(), 100 * r.accuracy(), r.parameters(),
                     r.nfe(), r.halfwayLoss(), r.finalLoss());
         }
+        Files.createDirectories(out);
+        DataSet test = spheres(points, seed + 1);
+        List<XYChart> charts = new ArrayList<>();
+        for (Result r : results) {
+            charts.add(PlaneFigures.decisionRegions(String.format(Locale.ROOT, "%s: %.1f%%, %d parameters, NFE %d",
+                    r.model(), 100 * r.accuracy(), r.parameters(), r.nfe()), x -> r.network().output(x, false), test,
+                    1.1 * R3));
+        }
+        XYChart flow = flow(results.get(0).network(), test);
+        BitmapEncoder.saveBitmap(flow, out.resolve("nested-spheres-flow.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        // seven models and, in the eighth panel, the vanilla flow
+        charts.add(flow);
+        BitmapEncoder.saveBitmap(charts, 2, 4, out.resolve("nested-spheres-decision-boundaries.png").toString(),
+                BitmapEncoder.BitmapFormat.PNG);
+        System.out.println("figures written to " + out);
         return 0;
+    }
+
+    /**
+     * The vanilla model's depth trajectories (its state is the 2-D input itself) over its learned vector
+     * field at mid-depth, drawn as short arrows f(t, h) dt on a grid.
+     */
+    static XYChart flow(MultiLayerNetwork vanilla, DataSet test) {
+        org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) vanilla.getLayer(0);
+        BaseOdeLayer conf = (BaseOdeLayer) layer.conf().getLayer();
+        FieldFunction f = new FieldFunction(conf.odeSystem(), conf.parameterization(), conf.stateShape(),
+                test.getFeatures().dataType());
+        f.bind(layer.paramTable());
+        XYChart chart = new XYChartBuilder().width(520).height(520)
+                .title("vanilla: trajectories over f(t = 0.5, h)").xAxisTitle("h1")
+                .yAxisTitle("h2").build();
+        chart.getStyler().setLegendVisible(false);
+        int grid = 15;
+        double extent = 1.1 * R3;
+        INDArray at = Nd4j.create(test.getFeatures().dataType(), (long) grid * grid, 2);
+        for (int i = 0; i < grid * grid; i++) {
+            at.putScalar(i, 0, extent * (2.0 * (i / grid) / (grid - 1) - 1));
+            at.putScalar(i, 1, extent * (2.0 * (i % grid) / (grid - 1) - 1));
+        }
+        double t = (conf.getTimeStart() + conf.getTimeEnd()) / 2;
+        INDArray arrows = f.evaluate(t, at).muli(0.1);
+        for (int i = 0; i < grid * grid; i++) {
+            double x = at.getDouble(i, 0);
+            double y = at.getDouble(i, 1);
+            chart.addSeries("f" + i, new double[] {x, x + arrows.getDouble(i, 0)},
+                    new double[] {y, y + arrows.getDouble(i, 1)}).setMarker(SeriesMarkers.NONE)
+                    .setLineColor(java.awt.Color.GRAY);
+        }
+        int n = Math.min(80, test.numExamples());
+        INDArray h0 = test.getFeatures().get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).dup();
+        List<INDArray> path = new ArrayList<>();
+        path.add(h0);
+        TimeGrid timeGrid = conf.timeGrid();
+        timeGrid.integrate(new RungeKutta<>(conf.getSolver().tableau(), ArrayAlgebra.INSTANCE), f::evaluate, h0,
+                conf.isAdaptive() ? ErrorNorm.rms(conf.tolerances()) : null, step -> path.add(step.next()));
+        PlaneFigures.trajectories(chart, path, test.getLabels(), n);
+        return chart;
     }
 
     /**
@@ -89,9 +169,10 @@ public final class NestedSpheres implements Callable<Integer> {
      * @param nfe        field evaluations of the ODE layer's forward solve on the test set
      * @param halfwayLoss training loss after half the iterations (how fast it learns)
      * @param finalLoss  training loss after the last iteration
+     * @param network    the trained network
      */
     public record Result(String model, double accuracy, long parameters, long nfe, double halfwayLoss,
-                         double finalLoss) {
+                         double finalLoss, MultiLayerNetwork network) {
     }
 
     /** A model to train: its name and its ODE layer. */
@@ -102,6 +183,7 @@ public final class NestedSpheres implements Callable<Integer> {
     static List<Model> models(int width, double tolerance) {
         return List.of(
                 new Model("vanilla", shared(new OdeLayer.Builder(), width, tolerance)),
+                new Model("fourier(5)", shared(new GalerkinOdeLayer.Builder().basis(Basis.fourier(5)), width, tolerance)),
                 new Model("zeros(2)", shared(new AugmentedOdeLayer.Builder()
                         .augmentation(Augmentation.zeros(2)).keepAugmentedDims(false), width, tolerance)),
                 new Model("inputLayer(2)", shared(new AugmentedOdeLayer.Builder()
@@ -156,7 +238,7 @@ public final class NestedSpheres implements Callable<Integer> {
         Evaluation evaluation = new Evaluation(2);
         evaluation.eval(test.getLabels(), net.output(test.getFeatures()));
         return new Result(name, evaluation.accuracy(), net.numParams(), layer.lastForwardEvaluations(), halfwayLoss,
-                finalLoss);
+                finalLoss, net);
     }
 
     /**

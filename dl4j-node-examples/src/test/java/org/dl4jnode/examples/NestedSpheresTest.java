@@ -1,8 +1,12 @@
 package org.dl4jnode.examples;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;
+import picocli.CommandLine;
 
+import javax.imageio.ImageIO;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,15 +17,15 @@ class NestedSpheresTest {
     @Test
     void everyModelTrainsAndReportsAccuracyParametersAndNfe() {
         List<NestedSpheres.Result> results = NestedSpheres.run(40, 128, 8, 1e-2, 42, null);
-        assertThat(results).extracting(NestedSpheres.Result::model).containsExactly("vanilla", "zeros(2)",
-                "inputLayer(2)", "secondOrder", "data-controlled", "adaptive depth");
+        assertThat(results).extracting(NestedSpheres.Result::model).containsExactly("vanilla", "fourier(5)",
+                "zeros(2)", "inputLayer(2)", "secondOrder", "data-controlled", "adaptive depth");
         for (NestedSpheres.Result r : results) {
             assertThat(r.accuracy()).as(r.model()).isBetween(0.0, 1.0);
             assertThat(r.nfe()).as(r.model()).isGreaterThanOrEqualTo(12);
             assertThat(r.finalLoss()).as(r.model()).isPositive().isLessThan(r.halfwayLoss() * 1.5);
         }
         long vanilla = results.get(0).parameters();
-        assertThat(results.get(1).parameters()).as("2 more inputs and outputs of the field")
+        assertThat(results.get(2).parameters()).as("zeros(2): 2 more inputs and outputs of the field")
                 .isGreaterThan(vanilla);
         // an augmented state lets a few iterations separate the classes
         assertThat(results.stream().mapToDouble(NestedSpheres.Result::accuracy).max().orElse(0)).isGreaterThan(0.9);
@@ -38,5 +42,15 @@ class NestedSpheresTest {
                 assertThat(r).isBetween(NestedSpheres.R2, NestedSpheres.R3);
             }
         }
+    }
+
+    @Test
+    void drawsTheDecisionBoundariesAndTheVanillaFlow(@TempDir Path dir) throws Exception {
+        int code = new CommandLine(new NestedSpheres()).execute("--iterations", "3", "--points", "32", "--width", "4",
+                "--out", dir.toString());
+        assertThat(code).isZero();
+        assertThat(ImageIO.read(dir.resolve("nested-spheres-decision-boundaries.png").toFile()).getWidth())
+                .as("a 4 x 2 grid of charts").isGreaterThan(1500);
+        assertThat(ImageIO.read(dir.resolve("nested-spheres-flow.png").toFile())).isNotNull();
     }
 }

@@ -24,8 +24,6 @@ import org.dl4jnode.samediff.solve.Step;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -38,7 +36,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -197,59 +194,12 @@ public final class Spirals implements Callable<Integer> {
     }
 
     private static void decisionBoundaries(List<Result> results, DataSet test, Path file) throws IOException {
-        int grid = 120;
-        INDArray plane = Nd4j.create(DataType.FLOAT, (long) grid * grid, 2);
-        for (int i = 0; i < grid; i++) {
-            for (int j = 0; j < grid; j++) {
-                plane.putScalar(i * grid + j, 0, -1.2 + 2.4 * i / (grid - 1));
-                plane.putScalar(i * grid + j, 1, -1.2 + 2.4 * j / (grid - 1));
-            }
-        }
         List<XYChart> charts = new ArrayList<>();
         for (Result r : results) {
-            INDArray p = output(r.model(), plane);
-            XYChart chart = new XYChartBuilder().width(520).height(520)
-                    .title(String.format(Locale.ROOT, "%s: %.1f%% test accuracy, %d parameters", r.name(),
-                            100 * r.accuracy(), r.parameters()))
-                    .xAxisTitle("x1").yAxisTitle("x2").build();
-            chart.getStyler().setLegendVisible(false).setMarkerSize(4);
-            region(chart, "class 0 region", plane, p, 0, new Color(255, 210, 210));
-            region(chart, "class 1 region", plane, p, 1, new Color(205, 220, 255));
-            points(chart, "class 0", test, 0, new Color(200, 30, 30));
-            points(chart, "class 1", test, 1, new Color(30, 60, 200));
-            charts.add(chart);
+            charts.add(PlaneFigures.decisionRegions(String.format(Locale.ROOT, "%s: %.1f%% test accuracy, %d parameters",
+                    r.name(), 100 * r.accuracy(), r.parameters()), x -> output(r.model(), x), test, 1.2));
         }
         BitmapEncoder.saveBitmap(charts, 1, charts.size(), file.toString(), BitmapEncoder.BitmapFormat.PNG);
-    }
-
-    private static void region(XYChart chart, String name, INDArray plane, INDArray p, int k, Color color) {
-        List<Double> xs = new ArrayList<>();
-        List<Double> ys = new ArrayList<>();
-        for (int i = 0; i < plane.rows(); i++) {
-            if (p.getDouble(i, k) >= 0.5) {
-                xs.add(plane.getDouble(i, 0));
-                ys.add(plane.getDouble(i, 1));
-            }
-        }
-        if (!xs.isEmpty()) {
-            XYSeries s = chart.addSeries(name, xs, ys);
-            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-            s.setMarker(SeriesMarkers.SQUARE).setMarkerColor(color);
-        }
-    }
-
-    private static void points(XYChart chart, String name, DataSet data, int k, Color color) {
-        List<Double> xs = new ArrayList<>();
-        List<Double> ys = new ArrayList<>();
-        for (int i = 0; i < data.numExamples(); i++) {
-            if (data.getLabels().getDouble(i, k) == 1.0) {
-                xs.add(data.getFeatures().getDouble(i, 0));
-                ys.add(data.getFeatures().getDouble(i, 1));
-            }
-        }
-        XYSeries s = chart.addSeries(name, xs, ys);
-        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        s.setMarker(SeriesMarkers.CIRCLE).setMarkerColor(color);
     }
 
     /**
@@ -268,23 +218,14 @@ public final class Spirals implements Callable<Integer> {
         List<Step<INDArray>> record = new ArrayList<>();
         new FixedGrid(conf.getTimeStart(), conf.getTimeEnd(), steps).integrate(
                 new RungeKutta<>(conf.getSolver().tableau(), ArrayAlgebra.INSTANCE), f::evaluate, h0, null, record::add);
+        List<INDArray> path = new ArrayList<>();
+        path.add(h0);
+        record.forEach(step -> path.add(step.next()));
         XYChart chart = new XYChartBuilder().width(640).height(560)
                 .title("ODE trajectories h(t), t in [0, 1], lifted space dims 1-2").xAxisTitle("h1").yAxisTitle("h2")
                 .build();
         chart.getStyler().setLegendVisible(false);
-        for (int i = 0; i < n; i++) {
-            double[] a = new double[record.size() + 1];
-            double[] b = new double[record.size() + 1];
-            a[0] = h0.getDouble(i, 0);
-            b[0] = h0.getDouble(i, 1);
-            for (int s = 0; s < record.size(); s++) {
-                a[s + 1] = record.get(s).next().getDouble(i, 0);
-                b[s + 1] = record.get(s).next().getDouble(i, 1);
-            }
-            boolean first = test.getLabels().getDouble(i, 0) == 1.0;
-            XYSeries series = chart.addSeries("point " + i, a, b);
-            series.setMarker(SeriesMarkers.NONE).setLineColor(first ? new Color(200, 30, 30) : new Color(30, 60, 200));
-        }
+        PlaneFigures.trajectories(chart, path, test.getLabels(), n);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }
