@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Runtime of the ODE layers ({@link org.dl4jnode.conf.OdeLayer} and its relatives).
@@ -94,6 +95,42 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         }
     }
 
+    /**
+     * The ODE's states along the forward solve from the layer input {@code x} (shaped as the layer's
+     * input): h(t0) as the augmentation makes it, then the state after every step (every accepted step
+     * of an adaptive solve), each {@code [minibatch, D, ...]} with the whole state D. The same solve
+     * as the forward pass, with the current parameters; for pictures and analysis, not for training.
+     */
+    public List<INDArray> trajectory(INDArray x) {
+        List<INDArray> states = new ArrayList<>();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray detached = x.detach().castTo(dataType);
+            states.add(lift().initialState(detached, params).dup());
+            integrate(detached, step -> states.add(step.next()));
+        }
+        return states;
+    }
+
+    /**
+     * The right-hand side F(t, h) the layer integrates, at depth t for states {@code h}
+     * ({@code [minibatch, D, ...]}), with the current parameters: the field f, with the second-order
+     * structure around it. For pictures and analysis, such as arrows of the learned vector field.
+     *
+     * @throws IllegalStateException when the right-hand side also reads the layer input (data control,
+     *                               adaptive depth): it is defined per example there
+     */
+    public INDArray vectorFieldAt(double t, INDArray h) {
+        FieldFunction f = field();
+        if (f.readsInput()) {
+            throw new IllegalStateException(where() + ": the right-hand side reads the layer's input (data control "
+                    + "or adaptive depth), so it has no value without an input; use trajectory(x)");
+        }
+        f.bind(params);
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return f.evaluate(t, h.detach().castTo(dataType));
+        }
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
@@ -153,22 +190,37 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     private INDArray solve(boolean training) {
+        INDArray x = input.detach().castTo(dataType);
+        // the adjoint needs the output only; backprop needs every step
+        List<Step<INDArray>> steps = training && layerConf().getGradientMode() == GradientMode.BACKPROP
+                ? new ArrayList<>() : null;
+        INDArray out = integrate(x, steps == null ? null : steps::add);
+        record = steps;
+        recordedFinalState = training ? out : null;
+        recordedInput = training ? input : null;
+        recordedX = training ? x : null;
+        return lift().output(out);
+    }
+
+    /**
+     * The forward solve from the layer input x: lift to h(t0), integrate over the layer's grid (each
+     * accepted step to {@code onStep}, which may be null), check the result.
+     *
+     * @return h(t1), the whole final state
+     */
+    private INDArray integrate(INDArray x, Consumer<Step<INDArray>> onStep) {
         BaseOdeLayer conf = layerConf();
         FieldFunction f = field();
         f.bind(params);
-        INDArray x = input.detach().castTo(dataType);
         if (f.readsInput()) {
             f.bindInput(x);
         }
         INDArray y0 = lift().initialState(x, params);
-        // the adjoint needs the output only; backprop needs every step
-        List<Step<INDArray>> steps = training && conf.getGradientMode() == GradientMode.BACKPROP
-                ? new ArrayList<>() : null;
         TimeGrid grid = conf.timeGrid();
         long before = f.evaluations();
         INDArray out;
         try {
-            out = grid.integrate(method(), f::evaluate, y0, norm(grid), steps == null ? null : steps::add);
+            out = grid.integrate(method(), f::evaluate, y0, norm(grid), onStep);
         } catch (IntegrationException e) {
             throw failure("the forward solve", grid, e, f.evaluations() - before);
         }
@@ -177,11 +229,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t1 = "
                     + conf.getTimeEnd() + " (" + stepping(grid) + "); the field may be too steep for this step size");
         }
-        record = steps;
-        recordedFinalState = training ? out : null;
-        recordedInput = training ? input : null;
-        recordedX = training ? x : null;
-        return lift().output(out);
+        return out;
     }
 
     private RungeKutta<INDArray> method() {

@@ -15,11 +15,6 @@ import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.examples.experiments.PlaneFigures;
-import org.dl4jnode.samediff.runtime.FieldFunction;
-import org.dl4jnode.samediff.solve.ArrayAlgebra;
-import org.dl4jnode.samediff.solve.ErrorNorm;
-import org.dl4jnode.samediff.solve.RungeKutta;
-import org.dl4jnode.samediff.solve.TimeGrid;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -126,9 +121,6 @@ public final class NestedSpheres implements Callable<Integer> {
     static XYChart flow(MultiLayerNetwork vanilla, DataSet test) {
         org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) vanilla.getLayer(0);
         BaseOdeLayer conf = (BaseOdeLayer) layer.conf().getLayer();
-        FieldFunction f = new FieldFunction(conf.odeSystem(), conf.parameterization(), conf.stateShape(),
-                test.getFeatures().dataType());
-        f.bind(layer.paramTable());
         XYChart chart = new XYChartBuilder().width(520).height(520)
                 .title("vanilla: trajectories over f(t = 0.5, h)").xAxisTitle("h1")
                 .yAxisTitle("h2").build();
@@ -141,7 +133,7 @@ public final class NestedSpheres implements Callable<Integer> {
             at.putScalar(i, 1, extent * (2.0 * (i % grid) / (grid - 1) - 1));
         }
         double t = (conf.getTimeStart() + conf.getTimeEnd()) / 2;
-        INDArray arrows = f.evaluate(t, at).muli(0.1);
+        INDArray arrows = layer.vectorFieldAt(t, at).muli(0.1);
         for (int i = 0; i < grid * grid; i++) {
             double x = at.getDouble(i, 0);
             double y = at.getDouble(i, 1);
@@ -150,12 +142,7 @@ public final class NestedSpheres implements Callable<Integer> {
                     .setLineColor(java.awt.Color.GRAY);
         }
         int n = Math.min(80, test.numExamples());
-        INDArray h0 = test.getFeatures().get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).dup();
-        List<INDArray> path = new ArrayList<>();
-        path.add(h0);
-        TimeGrid timeGrid = conf.timeGrid();
-        timeGrid.integrate(new RungeKutta<>(conf.getSolver().tableau(), ArrayAlgebra.INSTANCE), f::evaluate, h0,
-                conf.isAdaptive() ? ErrorNorm.rms(conf.tolerances()) : null, step -> path.add(step.next()));
+        List<INDArray> path = layer.trajectory(test.getFeatures().get(NDArrayIndex.interval(0, n), NDArrayIndex.all()));
         PlaneFigures.trajectories(chart, path, test.getLabels(), n);
         return chart;
     }

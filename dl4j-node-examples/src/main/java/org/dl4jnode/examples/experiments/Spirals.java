@@ -16,11 +16,6 @@ import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.layers.OdeLayer;
-import org.dl4jnode.samediff.runtime.FieldFunction;
-import org.dl4jnode.samediff.solve.ArrayAlgebra;
-import org.dl4jnode.samediff.solve.FixedGrid;
-import org.dl4jnode.samediff.solve.RungeKutta;
-import org.dl4jnode.samediff.solve.Step;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -30,6 +25,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import picocli.CommandLine;
@@ -110,7 +106,7 @@ public final class Spirals implements Callable<Integer> {
         }
         Files.createDirectories(out);
         decisionBoundaries(results, test, out.resolve("spirals-decision-boundaries.png"));
-        trajectories((MultiLayerNetwork) results.get(0).model(), test, steps, out.resolve("spirals-trajectories.png"));
+        trajectories((MultiLayerNetwork) results.get(0).model(), test, out.resolve("spirals-trajectories.png"));
         System.out.println("figures written to " + out);
         return 0;
     }
@@ -202,25 +198,11 @@ public final class Spirals implements Callable<Integer> {
         BitmapEncoder.saveBitmap(charts, 1, charts.size(), file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /**
-     * The ODE's states at every RK4 step for the first test points, integrated with the trained layer's
-     * own field and parameters, drawn in the lifted space's first two dims.
-     */
-    private static void trajectories(MultiLayerNetwork net, DataSet test, int steps, Path file) throws IOException {
-        OdeLayer layer = (OdeLayer) net.getLayer(0);
-        AugmentedOdeLayer conf = (AugmentedOdeLayer) layer.conf().getLayer();
+    /** The ODE's states at every step for the first test points, in the lifted space's first two dims. */
+    private static void trajectories(MultiLayerNetwork net, DataSet test, Path file) throws IOException {
         int n = Math.min(60, test.numExamples());
-        INDArray x = test.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n),
-                org.nd4j.linalg.indexing.NDArrayIndex.all());
-        INDArray h0 = x.mmul(layer.getParam(Augmentation.WEIGHT_KEY)).addiRowVector(layer.getParam(Augmentation.BIAS_KEY));
-        FieldFunction f = new FieldFunction(conf.odeSystem(), conf.parameterization(), conf.stateShape(), DataType.FLOAT);
-        f.bind(layer.paramTable());
-        List<Step<INDArray>> record = new ArrayList<>();
-        new FixedGrid(conf.getTimeStart(), conf.getTimeEnd(), steps).integrate(
-                new RungeKutta<>(conf.getSolver().tableau(), ArrayAlgebra.INSTANCE), f::evaluate, h0, null, record::add);
-        List<INDArray> path = new ArrayList<>();
-        path.add(h0);
-        record.forEach(step -> path.add(step.next()));
+        INDArray x = test.getFeatures().get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+        List<INDArray> path = ((OdeLayer) net.getLayer(0)).trajectory(x);
         XYChart chart = new XYChartBuilder().width(640).height(560)
                 .title("ODE trajectories h(t), t in [0, 1], lifted space dims 1-2").xAxisTitle("h1").yAxisTitle("h2")
                 .build();

@@ -1,0 +1,81 @@
+package org.dl4jnode.layers;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dl4jnode.conf.Augmentation;
+import org.dl4jnode.conf.AugmentedOdeLayer;
+import org.dl4jnode.conf.OdeLayer;
+import org.dl4jnode.conf.Solver;
+import org.dl4jnode.conf.VectorField;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The runtime layer's views of its solve: the trajectory of states and the right-hand side. */
+class OdeLayerTrajectoryTest {
+
+    @BeforeAll
+    static void doublePrecision() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    private static MultiLayerNetwork network(Layer ode) {
+        MultiLayerNetwork net = new MultiLayerNetwork(OdeNetworks.base(DataType.DOUBLE, 3).list()
+                .layer(ode)
+                .layer(new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.feedForward(3))
+                .build());
+        net.init();
+        return net;
+    }
+
+    @Test
+    void aTrajectoryStartsAtTheLiftedInputAndEndsAtTheOutput() {
+        MultiLayerNetwork net = network(new AugmentedOdeLayer.Builder().augmentation(Augmentation.inputLayer(2))
+                .field(VectorField.mlp(4)).solver(Solver.RK4).steps(3).build());
+        org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) net.getLayer(0);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 3);
+
+        List<INDArray> states = layer.trajectory(x);
+
+        assertThat(states).hasSize(4);
+        INDArray lifted = x.mmul(layer.getParam(Augmentation.WEIGHT_KEY))
+                .addRowVector(layer.getParam(Augmentation.BIAS_KEY));
+        assertThat(states.get(0).equalsWithEps(lifted, 1e-12)).isTrue();
+        assertThat(states.get(3).equalsWithEps(net.output(x), 1e-12)).isTrue();
+        assertThat(states.get(1).equalsWithEps(states.get(0), 1e-3)).as("the state moves").isFalse();
+    }
+
+    @Test
+    void theRightHandSideIsTheFieldWithTheLayersParameters() {
+        MultiLayerNetwork net = network(new OdeLayer.Builder().field(VectorField.mlp().timeDependent(false)).build());
+        org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) net.getLayer(0);
+        INDArray h = Nd4j.rand(DataType.DOUBLE, 4, 3);
+
+        INDArray expected = h.mmul(layer.getParam("W0")).addRowVector(layer.getParam("b0"));
+        assertThat(layer.vectorFieldAt(0.3, h).equalsWithEps(expected, 1e-12)).isTrue();
+    }
+
+    @Test
+    void aFieldThatReadsTheInputHasNoRightHandSideWithoutIt() {
+        MultiLayerNetwork net = network(new OdeLayer.Builder().name("ode").field(VectorField.mlp(4))
+                .dataControlled(true).build());
+        org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) net.getLayer(0);
+        assertThatThrownBy(() -> layer.vectorFieldAt(0.0, Nd4j.rand(DataType.DOUBLE, 2, 3)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("OdeLayer 'ode'")
+                .hasMessageContaining("use trajectory(x)");
+        assertThat(layer.trajectory(Nd4j.rand(DataType.DOUBLE, 2, 3))).hasSize(5);
+    }
+}
