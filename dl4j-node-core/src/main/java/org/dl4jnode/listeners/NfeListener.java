@@ -47,6 +47,20 @@ public class NfeListener extends BaseTrainingListener implements Serializable {
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
+        List<LayerNfe> layers = countsOf(model);
+        Iteration record = new Iteration(iteration, epoch, layers);
+        history.add(record);
+        if (iteration % frequency == 0 && log.isInfoEnabled()) {
+            log.info("iteration {} (epoch {}): NFE forward {}, backward {} {}", iteration, epoch,
+                    record.forward(), record.backward(), layers);
+        }
+    }
+
+    /**
+     * The NFE of the last forward and backward pass of every ODE layer of a {@link MultiLayerNetwork}
+     * or {@link ComputationGraph}, in network order (empty for other models).
+     */
+    public static List<LayerNfe> countsOf(Model model) {
         List<LayerNfe> layers = new ArrayList<>();
         for (Layer layer : layersOf(model)) {
             if (layer instanceof OdeLayer ode) {
@@ -55,12 +69,7 @@ public class NfeListener extends BaseTrainingListener implements Serializable {
                         ode.lastForwardEvaluations(), ode.lastBackwardEvaluations()));
             }
         }
-        Iteration record = new Iteration(iteration, epoch, List.copyOf(layers));
-        history.add(record);
-        if (iteration % frequency == 0 && log.isInfoEnabled()) {
-            log.info("iteration {} (epoch {}): NFE forward {}, backward {} {}", iteration, epoch,
-                    record.forward(), record.backward(), layers);
-        }
+        return List.copyOf(layers);
     }
 
     private static Layer[] layersOf(Model model) {

@@ -44,9 +44,11 @@ public final class MnistImages {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such file");
         }
-        if (Files.size(file) >= 16 && peekInt(file) == IDX3_MAGIC) {
+        if (Files.size(file) >= 16) {
             try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
-                return readIdx(file, in, limit);
+                if (in.readInt() == IDX3_MAGIC) {
+                    return readIdx(file, in, limit);
+                }
             }
         }
         BufferedImage image = ImageIO.read(file.toFile());
@@ -75,14 +77,8 @@ public final class MnistImages {
         return List.of(new Image(file.toString(), pixels));
     }
 
-    private static int peekInt(Path file) throws IOException {
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
-            return in.readInt();
-        }
-    }
-
+    /** The images after the magic number, which {@code in} has read. */
     private static List<Image> readIdx(Path file, DataInputStream in, int limit) throws IOException {
-        in.readInt();
         int count = in.readInt();
         int rows = in.readInt();
         int cols = in.readInt();

@@ -179,9 +179,11 @@ public final class MnistOde implements Runnable {
                 progress.lastForwardEvaluations(), progress.lastBackwardEvaluations(), evaluation);
     }
 
-    /** Evaluates on the first {@code testExamples} test images and prints accuracy and per-class figures. */
+    /**
+     * Evaluates on the first {@code testExamples} test images (installed with
+     * {@link MnistFiles#ensureInstalled()}) and prints accuracy and per-class figures.
+     */
     static Evaluation evaluate(MultiLayerNetwork net, int testExamples, PrintStream out) throws IOException {
-        MnistFiles.ensureInstalled();
         DataSetIterator test = new MnistDataSetIterator(500, testExamples, false, false, false, 0);
         Evaluation evaluation = net.evaluate(test);
         out.printf(Locale.ROOT, "%ntest set: accuracy %.2f%%, precision %.4f, recall %.4f, F1 %.4f (%d images)%n",
@@ -204,7 +206,9 @@ public final class MnistOde implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            evaluate(MnistClassifier.restore(model).network(), testExamples, System.out);
+            MultiLayerNetwork net = MnistClassifier.restore(model).network();
+            MnistFiles.ensureInstalled();
+            evaluate(net, testExamples, System.out);
             return 0;
         }
     }

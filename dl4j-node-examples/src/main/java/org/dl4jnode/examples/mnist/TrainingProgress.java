@@ -1,13 +1,12 @@
 package org.dl4jnode.examples.mnist;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.dl4jnode.layers.OdeLayer;
+import org.dl4jnode.listeners.NfeListener;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Prints a progress line every few seconds of training: epoch, minibatch, examples per second since
@@ -47,16 +46,9 @@ final class TrainingProgress extends BaseTrainingListener {
             lastPrint = now;
         }
         done++;
-        if (model instanceof MultiLayerNetwork net) {
-            lastForward = 0;
-            lastBackward = 0;
-            for (Layer layer : net.getLayers()) {
-                if (layer instanceof OdeLayer ode) {
-                    lastForward += ode.lastForwardEvaluations();
-                    lastBackward += ode.lastBackwardEvaluations();
-                }
-            }
-        }
+        List<NfeListener.LayerNfe> nfe = NfeListener.countsOf(model);
+        lastForward = nfe.stream().mapToLong(NfeListener.LayerNfe::forward).sum();
+        lastBackward = nfe.stream().mapToLong(NfeListener.LayerNfe::backward).sum();
         if (now - lastPrint >= intervalNanos || done == totalIterations) {
             lastPrint = now;
             // the first minibatch starts the clock, so it is not counted in the rate
