@@ -11,6 +11,7 @@ import org.dl4jnode.conf.BaseOdeLayer;
 import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.samediff.runtime.AdjointBackprop;
 import org.dl4jnode.samediff.runtime.DiscreteBackprop;
+import org.dl4jnode.samediff.runtime.EvaluationTape;
 import org.dl4jnode.samediff.runtime.Gradients;
 import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
@@ -59,6 +60,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private transient FieldFunction field;
     private transient StateLift lift;
     private transient List<Step<INDArray>> record;
+    /** The forward solve's evaluations, kept for {@link #record}'s backward pass. */
+    private transient EvaluationTape tape;
     private transient INDArray recordedInput;
     /** The input as the solve read it (detached, in the layer's data type). */
     private transient INDArray recordedX;
@@ -106,7 +109,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray detached = x.detach().castTo(dataType);
             states.add(lift().initialState(detached, params).dup());
-            integrate(detached, step -> states.add(step.next()));
+            try (EvaluationTape evaluations = field().tape()) {
+                integrate(detached, evaluations, step -> states.add(step.next()));
+            }
         }
         return states;
     }
@@ -156,7 +161,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             INDArray finalBar = lift().finalStateGradient(epsilon.detach().castTo(dataType));
             long before = f.vjpEvaluations();
             Gradients g = layerConf().getGradientMode() == GradientMode.ADJOINT ? adjoint(f, finalBar)
-                    : DiscreteBackprop.backward(f, layerConf().getSolver().tableau(), record, finalBar);
+                    : DiscreteBackprop.backward(tape, layerConf().getSolver().tableau(), record, finalBar);
             lastBackwardEvaluations = f.vjpEvaluations() - before;
             g.params().forEach((key, value) -> gradientViews.get(key).assign(value));
             // the input layer's gradients are written by the lift
@@ -190,12 +195,22 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     private INDArray solve(boolean training) {
+        clearRecord();
         INDArray x = input.detach().castTo(dataType);
-        // the adjoint needs the output only; backprop needs every step
-        List<Step<INDArray>> steps = training && layerConf().getGradientMode() == GradientMode.BACKPROP
-                ? new ArrayList<>() : null;
-        INDArray out = integrate(x, steps == null ? null : steps::add);
+        // the adjoint needs the output only; backprop needs every step and every evaluation's activations
+        boolean keep = training && layerConf().getGradientMode() == GradientMode.BACKPROP;
+        List<Step<INDArray>> steps = keep ? new ArrayList<>() : null;
+        EvaluationTape evaluations = field().tape();
+        INDArray out;
+        try {
+            out = integrate(x, evaluations, steps == null ? null : steps::add);
+        } finally {
+            if (!keep) {
+                evaluations.close();
+            }
+        }
         record = steps;
+        tape = keep ? evaluations : null;
         recordedFinalState = training ? out : null;
         recordedInput = training ? input : null;
         recordedX = training ? x : null;
@@ -203,12 +218,13 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     /**
-     * The forward solve from the layer input x: lift to h(t0), integrate over the layer's grid (each
-     * accepted step to {@code onStep}, which may be null), check the result.
+     * The forward solve from the layer input x: lift to h(t0), integrate over the layer's grid with
+     * {@code rhs}, the field's tape (each accepted step to {@code onStep}, which may be null), check
+     * the result.
      *
-     * @return h(t1), the whole final state
+     * @return h(t1), the whole final state (its own array, not the tape's)
      */
-    private INDArray integrate(INDArray x, Consumer<Step<INDArray>> onStep) {
+    private INDArray integrate(INDArray x, EvaluationTape rhs, Consumer<Step<INDArray>> onStep) {
         BaseOdeLayer conf = layerConf();
         FieldFunction f = field();
         f.bind(params);
@@ -220,7 +236,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         long before = f.evaluations();
         INDArray out;
         try {
-            out = grid.integrate(method(), f::evaluate, y0, norm(grid), onStep);
+            out = grid.integrate(method(), rhs, y0, norm(grid), onStep);
         } catch (IntegrationException e) {
             throw failure("the forward solve", grid, e, f.evaluations() - before);
         }
@@ -280,6 +296,10 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     private void clearRecord() {
+        if (tape != null) {
+            tape.close();
+            tape = null;
+        }
         record = null;
         recordedFinalState = null;
         recordedInput = null;

@@ -1,12 +1,13 @@
 package org.dl4jnode.samediff.runtime;
 
 import org.dl4jnode.samediff.param.ParamSpec;
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.solve.Step;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,9 @@ import java.util.Map;
  * zero (the unused last stage of a first-same-as-last pair) cost nothing.
  * A first slope reused from the previous step (first-same-as-last) is the same function of the same
  * point, f(t_{n+1}, y_{n+1}), so differentiating it as step n+1's own first stage is exact.
+ *
+ * <p>The products come from the {@link EvaluationTape} the steps were taken with, so only the
+ * backward half of the field runs; the working arrays are allocated once per call.
  */
 public final class DiscreteBackprop {
 
@@ -30,70 +34,83 @@ public final class DiscreteBackprop {
     }
 
     /**
-     * Backpropagates through {@code steps} (as taken, first to last).
+     * Backpropagates through {@code steps}, recomputing every stage's forward part.
      *
-     * @param f         the field the steps were taken with (same parameters)
+     * @see #backward(EvaluationTape, ButcherTableau, List, INDArray)
+     */
+    public static Gradients backward(FieldFunction f, ButcherTableau tableau, List<Step<INDArray>> steps,
+                                     INDArray outputBar) {
+        try (EvaluationTape empty = f.tape()) {
+            return backward(empty, tableau, steps, outputBar);
+        }
+    }
+
+    /**
+     * Backpropagates through {@code steps} (as taken, first to last, with {@code tape} as right-hand side).
+     *
+     * @param tape      the tape the steps were taken with (same parameters); still open
      * @param tableau   the method the steps were taken with
      * @param steps     the recorded steps
      * @param outputBar cotangent of the final state
      * @return the cotangent of the initial state and the parameter gradients (fresh arrays)
      */
-    public static Gradients backward(FieldFunction f, ButcherTableau tableau, List<Step<INDArray>> steps,
+    public static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
                                      INDArray outputBar) {
+        FieldFunction f = tape.field();
+        DataType type = outputBar.dataType();
         Map<String, INDArray> paramBar = new LinkedHashMap<>();
-        INDArray yBar = outputBar.dup();
-        INDArray inputBar = null;
+        for (ParamSpec p : f.trainable()) {
+            paramBar.put(p.key(), Nd4j.zeros(type, p.shape()));
+        }
+        INDArray inputBar = f.readsInput() ? Nd4j.zeros(type, f.boundInputShape()) : null;
         int s = tableau.stages();
+        INDArray yBar = outputBar.dup();
+        INDArray stepBar = Nd4j.createUninitialized(type, outputBar.shape());
+        INDArray kBar = Nd4j.createUninitialized(type, outputBar.shape());
+        INDArray[] stageBar = new INDArray[s];
+        boolean[] computed = new boolean[s];
         for (int n = steps.size() - 1; n >= 0; n--) {
             Step<INDArray> step = steps.get(n);
             double dt = step.dt();
-            List<INDArray> stageBar = new ArrayList<>(s);
-            for (int i = 0; i < s; i++) {
-                stageBar.add(null);
-            }
-            INDArray stepBar = yBar.dup();
+            java.util.Arrays.fill(computed, false);
+            stepBar.assign(yBar);
             for (int i = s - 1; i >= 0; i--) {
-                INDArray kBar = null;
+                boolean any = false;
                 if (tableau.b(i) != 0) {
-                    kBar = yBar.mul(dt * tableau.b(i));
+                    yBar.mul(dt * tableau.b(i), kBar);
+                    any = true;
                 }
                 for (int j = i + 1; j < s; j++) {
                     double aji = tableau.a(j, i);
-                    if (aji != 0 && stageBar.get(j) != null) {
-                        INDArray term = stageBar.get(j).mul(dt * aji);
-                        kBar = kBar == null ? term : kBar.addi(term);
+                    if (aji != 0 && computed[j]) {
+                        if (any) {
+                            ArrayAlgebra.axpy(dt * aji, stageBar[j], kBar);
+                        } else {
+                            stageBar[j].mul(dt * aji, kBar);
+                            any = true;
+                        }
                     }
                 }
-                if (kBar == null) {
+                if (!any) {
                     continue;
                 }
-                FieldFunction.Vjp vjp = f.vjp(step.t() + tableau.c(i) * dt, step.stageStates().get(i), kBar);
-                stageBar.set(i, vjp.state());
+                FieldFunction.Vjp vjp = tape.vjp(step.t() + tableau.c(i) * dt, step.stageStates().get(i),
+                        step.stageSlopes().get(i), kBar);
+                if (stageBar[i] == null) {
+                    stageBar[i] = Nd4j.createUninitialized(type, outputBar.shape());
+                }
+                stageBar[i].assign(vjp.state());
+                computed[i] = true;
                 stepBar.addi(vjp.state());
-                accumulate(paramBar, vjp.params());
+                vjp.params().forEach((key, g) -> paramBar.get(key).addi(g));
                 if (vjp.input() != null) {
-                    inputBar = inputBar == null ? vjp.input().dup() : inputBar.addi(vjp.input());
+                    inputBar.addi(vjp.input());
                 }
             }
+            INDArray swap = yBar;
             yBar = stepBar;
-        }
-        for (ParamSpec p : f.trainable()) {
-            paramBar.computeIfAbsent(p.key(), k -> Nd4j.zeros(outputBar.dataType(), p.shape()));
-        }
-        if (inputBar == null && f.readsInput()) {
-            inputBar = Nd4j.zeros(outputBar.dataType(), f.boundInputShape());
+            stepBar = swap;
         }
         return new Gradients(yBar, paramBar, inputBar);
-    }
-
-    private static void accumulate(Map<String, INDArray> into, Map<String, INDArray> add) {
-        for (Map.Entry<String, INDArray> e : add.entrySet()) {
-            INDArray current = into.get(e.getKey());
-            if (current == null) {
-                into.put(e.getKey(), e.getValue().dup());
-            } else {
-                current.addi(e.getValue());
-            }
-        }
     }
 }

@@ -7,7 +7,6 @@ import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.system.OdeSystem;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -51,6 +50,19 @@ public final class FieldFunction {
     private final List<String> fieldParameterOrder;
     private final boolean readsInput;
     private final long[] inputShape;
+    private final SameDiff gradientGraph;
+    /** Gradient target (state, parameter key, input) -> its gradient variable in the gradient graph; null: none. */
+    private final Map<String, String> gradientOf = new HashMap<>();
+    private final Map<String, INDArray> boundParams = new HashMap<>();
+    private CompiledGraph program;
+    private boolean sessionOnly;
+    /** Planned instances by placeholder shapes; the few most recent shapes (training, last batch, evaluation). */
+    private final Map<String, InstancePool> pools = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, InstancePool> eldest) {
+            return size() > 3;
+        }
+    };
     private INDArray input;
     private long evaluations;
     private long vjpEvaluations;
@@ -135,6 +147,11 @@ public final class FieldFunction {
             gradientTargets.add(INPUT);
         }
         withoutStdout(() -> sd.createGradFunction(STATE));
+        this.gradientGraph = sd.getFunction("grad");
+        for (String target : gradientTargets) {
+            SDVariable g = sd.getVariable(target).getGradient();
+            gradientOf.put(target, g == null ? null : g.name());
+        }
     }
 
     /** {@code [-1, features, spatial...]}: the state's shape with another feature count. */
@@ -181,6 +198,7 @@ public final class FieldFunction {
                         + Arrays.toString(p.shape()) + ", got " + Arrays.toString(arr.shape()));
             }
             sd.associateArrayWithVariable(arr, p.key());
+            boundParams.put(p.key(), arr);
         }
     }
 
@@ -214,7 +232,15 @@ public final class FieldFunction {
 
     /** f(t, h) as a new array shaped like {@code h}. */
     public INDArray evaluate(double t, INDArray h) {
-        evaluations++;
+        Recorded r = record(t, h);
+        try {
+            return r.value().dup();
+        } finally {
+            release(r);
+        }
+    }
+
+    private INDArray sessionEvaluate(double t, INDArray h) {
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(TIME, Nd4j.scalar(dataType, t));
         ph.put(STATE, h);
@@ -224,20 +250,22 @@ public final class FieldFunction {
 
     private void putInput(Map<String, INDArray> ph) {
         if (readsInput) {
-            if (input == null) {
-                throw new IllegalStateException("this field reads the layer's input; bind it with bindInput first");
-            }
+            requireInputBound();
             ph.put(INPUT, input);
         }
     }
 
     /**
      * The vector-Jacobian products of f at (t, h) with the cotangent {@code a}: {@code a^T df/dh}
-     * (shaped like h) and {@code a^T df/dtheta} for every trainable array (shaped like it).
+     * (shaped like h) and {@code a^T df/dtheta} for every trainable array (shaped like it); fresh arrays.
      */
     public Vjp vjp(double t, INDArray h, INDArray a) {
-        vjpEvaluations++;
-        return vjpOf(sd.calculateGradients(placeholders(t, h, a), gradientTargets));
+        Recorded r = forward(t, h);
+        try {
+            return copy(backward(r, a));
+        } finally {
+            release(r);
+        }
     }
 
     /**
@@ -245,10 +273,159 @@ public final class FieldFunction {
      * system needs both at every stage). Counts as one evaluation and one vector-Jacobian product.
      */
     public ValueAndVjp evaluateWithVjp(double t, INDArray h, INDArray a) {
+        Recorded r = record(t, h);
+        try {
+            return new ValueAndVjp(r.value().dup(), copy(backward(r, a)));
+        } finally {
+            release(r);
+        }
+    }
+
+    private static Vjp copy(Vjp v) {
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        v.params().forEach((k, arr) -> params.put(k, arr.dup()));
+        return new Vjp(v.state().dup(), params, v.input() == null ? null : v.input().dup());
+    }
+
+    /**
+     * A new tape: a right-hand side that keeps every evaluation's intermediate values for its
+     * vector-Jacobian products, so a backward pass through a solve need not recompute the forward one.
+     */
+    public EvaluationTape tape() {
+        return new EvaluationTape(this);
+    }
+
+    /** One forward evaluation with what its backward part reads: a planned graph instance, or the point. */
+    record Recorded(double t, INDArray h, INDArray value, CompiledGraph.Instance instance, InstancePool pool) {
+    }
+
+    /** A kept forward evaluation f(t, h); its value lives until {@link #release}. */
+    Recorded record(double t, INDArray h) {
         evaluations++;
+        return forward(t, h);
+    }
+
+    /** The forward part, uncounted: a vector-Jacobian product alone runs it too. */
+    private Recorded forward(double t, INDArray h) {
+        if (!replayable()) {
+            return new Recorded(t, h, sessionEvaluate(t, h), null, null);
+        }
+        requireInputBound();
+        InstancePool pool = pools.computeIfAbsent(shapeKey(h), k -> new InstancePool());
+        CompiledGraph.Instance in;
+        if (pool.free.isEmpty()) {
+            in = plan(pool, t, h);
+        } else {
+            in = pool.free.remove(pool.free.size() - 1);
+            in.get(TIME).putScalar(0, t);
+            in.bind(STATE, h);
+            if (readsInput) {
+                in.bind(INPUT, input);
+            }
+            boundParams.forEach(in::bind);
+            in.runForward();
+        }
+        return new Recorded(t, h, in.get(output), in, pool);
+    }
+
+    /**
+     * The vector-Jacobian products at a recorded evaluation. The arrays are the graph's own and are
+     * overwritten by the next product of this function: read or copy them before.
+     */
+    Vjp backward(Recorded r, INDArray a) {
         vjpEvaluations++;
-        OutAndGrad result = sd.calculateGradientsAndOutputs(placeholders(t, h, a), List.of(output), gradientTargets);
-        return new ValueAndVjp(result.getOutputs().get(output), vjpOf(result.getGradients()));
+        if (r.instance() == null) {
+            return vjpOf(sd.calculateGradients(placeholders(r.t(), r.h(), a), gradientTargets));
+        }
+        CompiledGraph.Instance in = r.instance();
+        in.bind(COTANGENT, a);
+        in.runBackward();
+        Map<String, INDArray> grads = new HashMap<>();
+        for (String target : gradientTargets) {
+            String g = gradientOf.get(target);
+            grads.put(target, g == null ? r.pool().zeros(target, dataType, shapeOf(target, r)) : in.get(g));
+        }
+        return vjpOf(grads);
+    }
+
+    /** Hands a recorded evaluation's instance back for reuse; its value is invalid afterwards. */
+    void release(Recorded r) {
+        if (r.instance() != null) {
+            r.pool().free.add(r.instance());
+        }
+    }
+
+    private long[] shapeOf(String target, Recorded r) {
+        if (STATE.equals(target)) {
+            return r.h().shape();
+        }
+        if (INPUT.equals(target)) {
+            return input.shape();
+        }
+        return boundParams.get(target).shape();
+    }
+
+    /**
+     * True when calls replay the compiled graph ({@link CompiledGraph}), false when SameDiff's session
+     * runs them because the graph has an op the replay does not support. Compiles on first use.
+     */
+    public boolean replaysGraph() {
+        return replayable();
+    }
+
+    /** Runs every later call through SameDiff's session: the reference the replay is tested against. */
+    void useSessionOnly() {
+        sessionOnly = true;
+        program = null;
+        pools.clear();
+    }
+
+    private boolean replayable() {
+        if (program == null && !sessionOnly) {
+            List<String> backwardOutputs = new ArrayList<>();
+            gradientOf.values().stream().filter(java.util.Objects::nonNull).forEach(backwardOutputs::add);
+            try {
+                program = CompiledGraph.compile(gradientGraph, List.of(output), backwardOutputs);
+            } catch (UnsupportedOperationException e) {
+                // the session runs what the replay cannot; slower, equally correct
+                sessionOnly = true;
+            }
+        }
+        return !sessionOnly;
+    }
+
+    private CompiledGraph.Instance plan(InstancePool pool, double t, INDArray h) {
+        Map<String, INDArray> externals = new HashMap<>(boundParams);
+        externals.put(TIME, Nd4j.scalar(dataType, t));
+        externals.put(STATE, h);
+        externals.put(COTANGENT, Nd4j.zeros(h.dataType(), h.shape()));
+        if (readsInput) {
+            externals.put(INPUT, input);
+        }
+        return program.instantiate(externals, pool.shared);
+    }
+
+    private String shapeKey(INDArray h) {
+        String key = h.dataType() + Arrays.toString(h.shape());
+        return readsInput ? key + Arrays.toString(input.shape()) : key;
+    }
+
+    private void requireInputBound() {
+        if (readsInput && input == null) {
+            throw new IllegalStateException("this field reads the layer's input; bind it with bindInput first");
+        }
+    }
+
+    /** Planned instances of one shape: those free for reuse, and the backward arrays they share. */
+    static final class InstancePool {
+        private final List<CompiledGraph.Instance> free = new ArrayList<>();
+        private final Map<String, INDArray> shared = new HashMap<>();
+        private final Map<String, INDArray> zeros = new HashMap<>();
+
+        /** A zero gradient for a target the output does not depend on. */
+        INDArray zeros(String target, DataType type, long[] shape) {
+            return zeros.computeIfAbsent(target, k -> Nd4j.zeros(type, shape));
+        }
     }
 
     private Map<String, INDArray> placeholders(double t, INDArray h, INDArray a) {

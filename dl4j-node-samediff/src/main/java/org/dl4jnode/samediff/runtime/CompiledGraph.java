@@ -1,0 +1,300 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseOp;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.RandomOp;
+import org.nd4j.linalg.api.ops.ReduceOp;
+import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.custom.Invoke;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.BaseCompatOp;
+import org.nd4j.linalg.api.ops.impl.shape.tensorops.BaseTensorOp;
+import org.nd4j.linalg.api.ops.impl.transforms.Assert;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A SameDiff graph flattened to the ops some outputs need, in dependency order, and replayed through
+ * ND4J's executioner with one {@link OpContext} per op whose input and output arrays are bound once.
+ *
+ * <p>The graph stays the definition of the computation (every backend runs its ops); what is saved is
+ * the session around them. SameDiff's {@code InferenceSession} tracks dependencies, infers every
+ * output shape and allocates every output at every call, which costs several times the arithmetic of
+ * a small vector field. Here that work is done once per set of placeholder shapes, by
+ * {@link #instantiate}; a replay is one native call per op.
+ *
+ * <p>The ops come in two segments: the <em>forward</em> ops that the forward outputs need, and the
+ * <em>backward</em> ops that the backward outputs need beyond those. An {@link Instance} can run its
+ * forward segment now and its backward segment later, reading the forward values it kept: that is how
+ * a solve keeps each stage's activations for its backward pass instead of recomputing them.
+ *
+ * <p>Only straight-line graphs compile: control flow, tensor arrays, random ops, asserts and legacy
+ * ops whose scalar or axis comes from a computed variable are refused with
+ * {@link UnsupportedOperationException}, and the caller runs such graphs through SameDiff's session.
+ */
+final class CompiledGraph {
+
+    private final SameDiff graph;
+    private final List<OpNode> ops;
+    private final int forwardOps;
+    /** Variables read by ops but produced by none: placeholders, variables and constants. */
+    private final Set<String> externalInputs;
+
+    private record OpNode(DifferentialFunction op, String[] inputs, String[] outputs, boolean axisArgument) {
+    }
+
+    private CompiledGraph(SameDiff graph, List<OpNode> ops, int forwardOps, Set<String> externalInputs) {
+        this.graph = graph;
+        this.ops = ops;
+        this.forwardOps = forwardOps;
+        this.externalInputs = externalInputs;
+    }
+
+    /**
+     * Flattens the ops of {@code graph} that compute {@code forwardOutputs}, then those that compute
+     * {@code backwardOutputs} beyond them.
+     *
+     * @throws UnsupportedOperationException when an op needed cannot be replayed (see the class comment)
+     */
+    static CompiledGraph compile(SameDiff graph, Collection<String> forwardOutputs,
+                                 Collection<String> backwardOutputs) {
+        Set<String> visited = new HashSet<>();
+        List<String> order = new ArrayList<>();
+        for (String v : forwardOutputs) {
+            visit(graph, v, visited, order);
+        }
+        int forward = order.size();
+        for (String v : backwardOutputs) {
+            visit(graph, v, visited, order);
+        }
+        List<OpNode> nodes = new ArrayList<>(order.size());
+        Set<String> produced = new HashSet<>();
+        Set<String> external = new LinkedHashSet<>();
+        for (String opName : order) {
+            SameDiffOp sdo = graph.getOps().get(opName);
+            DifferentialFunction df = sdo.getOp();
+            requireReplayable(graph, df, opName);
+            String[] inputs = df.argNames() == null ? new String[0] : df.argNames();
+            boolean axisArgument = df instanceof ReduceOp reduce && reduce.getOpType() != Op.Type.REDUCE3
+                    && inputs.length == 2;
+            for (String in : inputs) {
+                if (!produced.contains(in)) {
+                    external.add(in);
+                }
+            }
+            String[] outputs = df.outputVariablesNames();
+            produced.addAll(List.of(outputs));
+            nodes.add(new OpNode(df, inputs, outputs, axisArgument));
+        }
+        return new CompiledGraph(graph, List.copyOf(nodes), forward, external);
+    }
+
+    /** Depth-first, inputs before the op that reads them: a topological order of the ops needed. */
+    private static void visit(SameDiff graph, String variable, Set<String> visited, List<String> order) {
+        Variable v = graph.getVariables().get(variable);
+        if (v == null) {
+            throw new IllegalArgumentException("no variable " + variable + " in the graph");
+        }
+        String opName = v.getOutputOfOp();
+        if (opName == null || !visited.add(opName)) {
+            return;
+        }
+        SameDiffOp sdo = graph.getOps().get(opName);
+        if (sdo.getInputsToOp() != null) {
+            for (String in : sdo.getInputsToOp()) {
+                visit(graph, in, visited, order);
+            }
+        }
+        if (sdo.getControlDeps() != null) {
+            for (String dep : sdo.getControlDeps()) {
+                visit(graph, dep, visited, order);
+            }
+        }
+        order.add(opName);
+    }
+
+    private static void requireReplayable(SameDiff graph, DifferentialFunction df, String opName) {
+        boolean controlFlow = df instanceof BaseCompatOp || df instanceof BaseTensorOp || df instanceof Invoke
+                || df instanceof Assert;
+        if (controlFlow || df instanceof RandomOp || !(df instanceof CustomOp || df instanceof Op)) {
+            throw new UnsupportedOperationException("op " + opName + " (" + df.getClass().getSimpleName()
+                    + ") cannot be replayed");
+        }
+        String[] args = df.argNames();
+        if (!(df instanceof CustomOp) && args != null && args.length == 2) {
+            boolean constantSecond = graph.getVariable(args[1]).getVariableType() == VariableType.CONSTANT;
+            if ((df instanceof ScalarOp || df instanceof ReduceOp) && !constantSecond) {
+                throw new UnsupportedOperationException("legacy op " + opName + " reads its scalar or axis from a "
+                        + "computed variable");
+            }
+            if (df instanceof ScalarOp) {
+                throw new UnsupportedOperationException("legacy scalar op " + opName + " with a variable scalar");
+            }
+        }
+    }
+
+    /** Number of ops in the forward segment. */
+    int forwardOpCount() {
+        return forwardOps;
+    }
+
+    /** Number of ops in both segments. */
+    int opCount() {
+        return ops.size();
+    }
+
+    /**
+     * Plans the graph for the shapes of {@code placeholders}: allocates every op output, binds every
+     * context, and runs both segments once (shape functions may read values).
+     *
+     * @param externals arrays of the placeholders and any variable to bind otherwise than to the
+     *                  graph's own array; the others are the graph's variable and constant arrays
+     * @param shared    arrays of the backward segment shared between instances of one shape (filled
+     *                  here when empty): a backward result is read before the next backward run
+     */
+    Instance instantiate(Map<String, INDArray> externals, Map<String, INDArray> shared) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return new Instance(externals, shared);
+        }
+    }
+
+    /** One binding of the graph to arrays: contexts, intermediate values, and where each input is read. */
+    final class Instance {
+        private final OpContext[] contexts = new OpContext[ops.size()];
+        private final Map<String, INDArray> values = new HashMap<>();
+        /** External input name -> (op index, input slot) of every context reading it. */
+        private final Map<String, List<int[]>> readers = new HashMap<>();
+
+        private Instance(Map<String, INDArray> externals, Map<String, INDArray> shared) {
+            // every array given is kept, read by an op or not, so that rebinding it later is harmless
+            values.putAll(externals);
+            for (String name : externalInputs) {
+                INDArray arr = externals.containsKey(name) ? externals.get(name) : graph.getArrForVarName(name);
+                if (arr == null) {
+                    throw new IllegalArgumentException("no array for graph input " + name);
+                }
+                values.put(name, arr);
+            }
+            for (int k = 0; k < ops.size(); k++) {
+                OpNode node = ops.get(k);
+                boolean backward = k >= forwardOps;
+                OpContext oc = Nd4j.getExecutioner().buildContext();
+                contexts[k] = oc;
+                INDArray[] args = new INDArray[node.inputs().length];
+                for (int i = 0; i < args.length; i++) {
+                    args[i] = values.get(node.inputs()[i]);
+                    if (externalInputs.contains(node.inputs()[i]) && !(node.axisArgument() && i == 1)) {
+                        readers.computeIfAbsent(node.inputs()[i], n -> new ArrayList<>()).add(new int[] {k, i});
+                    }
+                }
+                List<LongShapeDescriptor> shapes;
+                if (node.op() instanceof CustomOp) {
+                    DynamicCustomOp op = (DynamicCustomOp) node.op();
+                    oc.setArgs(args, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
+                    shapes = op.calculateOutputShape(oc);
+                } else {
+                    if (node.axisArgument()) {
+                        int[] axis = Shape.normalizeAxis(args[0].rank(), args[1].toIntVector());
+                        node.op().setDimensions(axis);
+                    }
+                    oc.setInputArray(0, args[0]);
+                    if (args.length == 2 && !node.axisArgument()) {
+                        oc.setInputArray(1, args[1]);
+                    }
+                    shapes = ((BaseOp) node.op()).calculateOutputShape(oc);
+                }
+                if (shapes == null || shapes.size() != node.outputs().length) {
+                    throw new IllegalStateException("op " + node.op().getOwnName() + ": shape function gave "
+                            + shapes + " for " + node.outputs().length + " outputs");
+                }
+                for (int i = 0; i < shapes.size(); i++) {
+                    String name = node.outputs()[i];
+                    LongShapeDescriptor shape = shapes.get(i);
+                    // as SameDiff's session does: the variable's type wins over the shape function's guess
+                    DataType type = graph.getVariable(name).dataType();
+                    if (type != shape.dataType()) {
+                        shape = shape.asDataType(type);
+                    }
+                    INDArray out = backward ? shared.get(name) : null;
+                    if (out == null || !out.shapeDescriptor().equals(shape)) {
+                        out = Nd4j.create(shape, false);
+                        if (backward) {
+                            shared.put(name, out);
+                        }
+                    }
+                    oc.setOutputArray(i, out);
+                    values.put(name, out);
+                }
+                execute(k);
+            }
+        }
+
+        /** Rebinds an external input (placeholder or variable) when {@code array} is not the one bound. */
+        void bind(String name, INDArray array) {
+            INDArray current = values.get(name);
+            if (current == array) {
+                return;
+            }
+            if (current != null && (!Arrays.equals(current.shape(), array.shape())
+                    || current.dataType() != array.dataType())) {
+                throw new IllegalArgumentException("graph input " + name + " was planned as " + current.dataType()
+                        + Arrays.toString(current.shape()) + ", got " + array.dataType() + Arrays.toString(array.shape()));
+            }
+            values.put(name, array);
+            List<int[]> at = readers.get(name);
+            if (at != null) {
+                for (int[] r : at) {
+                    contexts[r[0]].setInputArray(r[1], array);
+                }
+            }
+        }
+
+        /** The array bound to, or computed for, a variable. */
+        INDArray get(String name) {
+            return values.get(name);
+        }
+
+        void runForward() {
+            for (int k = 0; k < forwardOps; k++) {
+                execute(k);
+            }
+        }
+
+        void runBackward() {
+            for (int k = forwardOps; k < ops.size(); k++) {
+                execute(k);
+            }
+        }
+
+        private void execute(int k) {
+            DifferentialFunction op = ops.get(k).op();
+            if (op instanceof CustomOp custom) {
+                Nd4j.getExecutioner().exec(custom, contexts[k]);
+            } else {
+                Nd4j.getExecutioner().exec((Op) op, contexts[k]);
+            }
+        }
+    }
+}

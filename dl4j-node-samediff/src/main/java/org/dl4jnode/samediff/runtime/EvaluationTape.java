@@ -1,0 +1,67 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.dl4jnode.samediff.solve.RightHandSide;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * The right-hand side of one forward solve that keeps what its backward pass needs: every
+ * evaluation's intermediate values (activations), found again by the slope it returned.
+ *
+ * <p>A step's recorded slopes {@code k_i} are this tape's arrays, so a backward pass asks for the
+ * vector-Jacobian product "at the evaluation that gave {@code k_i}" and only the backward half of the
+ * field's graph runs; first-same-as-last reuse needs no care, the reused slope is the same array. A
+ * slope the tape did not produce is differentiated from its point, forward half included.
+ *
+ * <p>Values returned by {@link #evaluate} stay valid until {@link #close()}, which hands the graph
+ * instances back to the field for the next solve. Not thread-safe.
+ */
+public final class EvaluationTape implements RightHandSide<INDArray>, AutoCloseable {
+
+    private final FieldFunction f;
+    private final Map<INDArray, FieldFunction.Recorded> bySlope = new IdentityHashMap<>();
+
+    EvaluationTape(FieldFunction f) {
+        this.f = f;
+    }
+
+    /** The field this tape evaluates. */
+    public FieldFunction field() {
+        return f;
+    }
+
+    /** f(t, h), kept: the array belongs to the tape and is valid until {@link #close()}. */
+    @Override
+    public INDArray evaluate(double t, INDArray h) {
+        FieldFunction.Recorded r = f.record(t, h);
+        bySlope.put(r.value(), r);
+        return r.value();
+    }
+
+    /**
+     * The vector-Jacobian products of f with the cotangent {@code a} at the evaluation that returned
+     * {@code slope}, or at (t, h) when this tape did not return it. The arrays are overwritten by the
+     * field's next product: read or copy them before.
+     */
+    public FieldFunction.Vjp vjp(double t, INDArray h, INDArray slope, INDArray a) {
+        FieldFunction.Recorded r = bySlope.get(slope);
+        if (r != null) {
+            return f.backward(r, a);
+        }
+        return f.vjp(t, h, a);
+    }
+
+    /** Number of evaluations kept. */
+    public int size() {
+        return bySlope.size();
+    }
+
+    /** Releases every kept evaluation; their values are invalid afterwards. */
+    @Override
+    public void close() {
+        bySlope.values().forEach(f::release);
+        bySlope.clear();
+    }
+}
