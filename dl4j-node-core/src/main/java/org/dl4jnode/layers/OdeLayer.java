@@ -107,7 +107,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     public List<INDArray> trajectory(INDArray x) {
         List<INDArray> states = new ArrayList<>();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray detached = x.detach().castTo(dataType);
+            INDArray detached = solverArray(x);
             states.add(lift().initialState(detached, params).dup());
             try (EvaluationTape evaluations = field().tape()) {
                 integrate(detached, evaluations, step -> states.add(step.next()));
@@ -132,7 +132,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         }
         f.bind(params);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return f.evaluate(t, h.detach().castTo(dataType));
+            return f.evaluate(t, solverArray(h));
         }
     }
 
@@ -158,7 +158,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 solve(true);
             }
             FieldFunction f = field();
-            INDArray finalBar = lift().finalStateGradient(epsilon.detach().castTo(dataType));
+            INDArray finalBar = solverArray(lift().finalStateGradient(solverArray(epsilon)));
             long before = f.vjpEvaluations();
             Gradients g = layerConf().getGradientMode() == GradientMode.ADJOINT ? adjoint(f, finalBar)
                     : DiscreteBackprop.backward(tape, layerConf().getSolver().tableau(), record, finalBar);
@@ -196,7 +196,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     private INDArray solve(boolean training) {
         clearRecord();
-        INDArray x = input.detach().castTo(dataType);
+        INDArray x = solverArray(input);
         // the adjoint needs the output only; backprop needs every step and every evaluation's activations
         boolean keep = training && layerConf().getGradientMode() == GradientMode.BACKPROP;
         List<Step<INDArray>> steps = keep ? new ArrayList<>() : null;
@@ -231,7 +231,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         if (f.readsInput()) {
             f.bindInput(x);
         }
-        INDArray y0 = lift().initialState(x, params);
+        INDArray y0 = solverArray(lift().initialState(x, params));
         TimeGrid grid = conf.timeGrid();
         long before = f.evaluations();
         INDArray out;
@@ -246,6 +246,16 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                     + conf.getTimeEnd() + " (" + stepping(grid) + "); the field may be too steep for this step size");
         }
         return out;
+    }
+
+    /**
+     * {@code a} as the solver's arrays are: detached from DL4J's workspaces, of the layer's data type
+     * and dense in 'c' order (DL4J hands over 'f'-ordered activations and gradients; element-wise
+     * ops between orderings run on libnd4j's slow per-element index path).
+     */
+    private INDArray solverArray(INDArray a) {
+        INDArray out = a.detach().castTo(dataType);
+        return out.ordering() == 'c' && out.elementWiseStride() == 1 && !out.isView() ? out : out.dup('c');
     }
 
     private RungeKutta<INDArray> method() {

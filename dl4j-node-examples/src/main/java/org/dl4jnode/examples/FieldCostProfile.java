@@ -1,9 +1,13 @@
 package org.dl4jnode.examples;
 
+import org.dl4jnode.samediff.basis.FourierBasis;
 import org.dl4jnode.samediff.field.MlpField;
+import org.dl4jnode.samediff.param.GalerkinParameterization;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
+import org.dl4jnode.samediff.runtime.EvaluationTape;
 import org.dl4jnode.samediff.runtime.FieldFunction;
+import org.dl4jnode.samediff.runtime.OpCost;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,14 +17,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * Where an ODE layer's time goes, per call: f and its vector-Jacobian product of an mlp field through
- * {@link FieldFunction} (SameDiff sessions), the same arithmetic as direct ND4J calls, and the single
- * ND4J operations it is made of. Run with {@code OMP_NUM_THREADS=1} to match the speed benchmark.
+ * {@link FieldFunction} (its compiled SameDiff graph, replayed), every op of that graph timed alone,
+ * the same arithmetic as direct ND4J calls, and single ND4J operations. With {@code --galerkin} the
+ * field's weights are Galerkin coefficients (Fourier, 5 harmonics), as in the benchmark's
+ * "galerkin" model. Run with {@code OMP_NUM_THREADS=1} to match the speed benchmark.
  */
 @Command(name = "field-cost-profile", mixinStandardHelpOptions = true,
         description = "Microseconds per call of an mlp field: SameDiff vs. direct ND4J vs. single ops.")
@@ -32,6 +39,8 @@ public final class FieldCostProfile implements Callable<Integer> {
     int batch;
     @Option(names = "--calls", defaultValue = "2000", description = "timed calls per figure (default ${DEFAULT-VALUE})")
     int calls;
+    @Option(names = "--galerkin", description = "Galerkin coefficients, Fourier with 5 harmonics, instead of plain weights")
+    boolean galerkin;
 
     private final PrintStream out;
 
@@ -52,8 +61,9 @@ public final class FieldCostProfile implements Callable<Integer> {
         if (width < 1 || batch < 1 || calls < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--width, --batch and --calls must be >= 1");
         }
-        FieldFunction f = new FieldFunction(MlpField.of(width), Parameterization.DIRECT, new long[] {width},
-                DataType.FLOAT);
+        Parameterization parameterization = galerkin
+                ? new GalerkinParameterization(FourierBasis.of(5), 0, 1, 0) : Parameterization.DIRECT;
+        FieldFunction f = new FieldFunction(MlpField.of(width), parameterization, new long[] {width}, DataType.FLOAT);
         Nd4j.getRandom().setSeed(1);
         Map<String, INDArray> p = new HashMap<>();
         for (ParamSpec spec : f.trainable()) {
@@ -62,16 +72,33 @@ public final class FieldCostProfile implements Callable<Integer> {
         f.bind(p);
         INDArray h = Nd4j.rand(DataType.FLOAT, batch, width);
         INDArray a = Nd4j.rand(DataType.FLOAT, batch, width);
+        out.printf("mlp(%d) field%s on [%d, %d] float32, microseconds per call%n", width,
+                galerkin ? " with Galerkin weights (fourier:5)" : "", batch, width);
+        time("FieldFunction.evaluate", () -> f.evaluate(0.5, h));
+        time("FieldFunction.vjp", () -> f.vjp(0.5, h, a));
+        time("FieldFunction.evaluateWithVjp", () -> f.evaluateWithVjp(0.5, h, a));
+        try (EvaluationTape tape = f.tape()) {
+            INDArray k = tape.evaluate(0.5, h);
+            time("EvaluationTape.vjp (backward half)", () -> tape.vjp(0.5, h, k, a));
+        }
+        out.printf("graph ops (%s), microseconds per execution%n", f.replaysGraph() ? "replayed" : "session only");
+        double[] total = new double[2];
+        for (OpCost c : f.opCosts(0.5, h, a, calls)) {
+            out.printf("  %s %-14s %-24s %-14s %9.1f%n", c.forward() ? "fwd" : "bwd", c.op(), c.output(),
+                    Arrays.toString(c.shape()), c.micros());
+            total[c.forward() ? 0 : 1] += c.micros();
+        }
+        out.printf("  forward ops %.1f, backward ops %.1f%n", total[0], total[1]);
+        if (galerkin) {
+            return 0;
+        }
         INDArray w0 = p.get("W0");
         INDArray b0 = p.get("b0");
         INDArray wt = p.get(MlpField.TIME_WEIGHT_KEY);
         INDArray w1 = p.get("W1");
         INDArray b1 = p.get("b1");
         INDArray into = Nd4j.create(DataType.FLOAT, batch, width);
-        out.printf("mlp(%d) field on [%d, %d] float32, microseconds per call%n", width, batch, width);
-        time("FieldFunction.evaluate (SameDiff)", () -> f.evaluate(0.5, h));
-        time("FieldFunction.vjp (SameDiff)", () -> f.vjp(0.5, h, a));
-        time("FieldFunction.evaluateWithVjp", () -> f.evaluateWithVjp(0.5, h, a));
+        out.println("the same arithmetic in direct ND4J calls, and single ops");
         time("f as direct ND4J calls", () -> Transforms.tanh(h.mmul(w0).addiRowVector(b0).addiRowVector(wt.mul(0.5)),
                 false).mmul(w1).addiRowVector(b1));
         time("f and VJP as direct ND4J calls", () -> {

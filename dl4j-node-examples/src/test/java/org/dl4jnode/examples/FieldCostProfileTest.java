@@ -18,8 +18,23 @@ class FieldCostProfileTest {
                 .execute("--width", "4", "--batch", "3", "--calls", "5");
         String out = captured.toString(StandardCharsets.UTF_8);
         assertThat(exit).isEqualTo(0);
-        assertThat(out).contains("FieldFunction.evaluateWithVjp").contains("op: tanh in place");
-        assertThat(out.lines().skip(1)).hasSize(13).allMatch(line -> line.matches("\\s+.+\\s+[0-9]+\\.[0-9]"));
+        assertThat(out).contains("FieldFunction.evaluateWithVjp").contains("op: tanh in place")
+                .contains("graph ops (replayed)");
+        assertThat(out.lines().filter(line -> line.matches("\\s+fwd .*"))).as("forward ops of an mlp(4) field")
+                .anyMatch(line -> line.contains("matmul")).anyMatch(line -> line.contains("tanh"));
+        assertThat(out.lines().filter(line -> line.matches("\\s+bwd .*"))).anyMatch(line -> line.contains("tanh_bp"));
+        assertThat(out.lines().filter(line -> line.startsWith("  ") && !line.startsWith("  forward ops")))
+                .allMatch(line -> line.matches("\\s+.+\\s+[0-9]+\\.[0-9]"));
+    }
+
+    @Test
+    void profilesGalerkinWeightsWithTheirReconstructionOps() {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit = new CommandLine(new FieldCostProfile(new PrintStream(captured, true, StandardCharsets.UTF_8)))
+                .execute("--width", "4", "--batch", "3", "--calls", "5", "--galerkin");
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertThat(exit).isEqualTo(0);
+        assertThat(out).contains("Galerkin weights").contains(" cos ").doesNotContain("direct ND4J");
     }
 
     @Test

@@ -288,6 +288,25 @@ final class CompiledGraph {
             }
         }
 
+        /** Every op's mean time over {@code repetitions} replays of both segments. */
+        List<OpCost> opCosts(int repetitions) {
+            long[] nanos = new long[ops.size()];
+            for (int r = 0; r < repetitions; r++) {
+                for (int k = 0; k < ops.size(); k++) {
+                    long start = System.nanoTime();
+                    execute(k);
+                    nanos[k] += System.nanoTime() - start;
+                }
+            }
+            List<OpCost> out = new ArrayList<>(ops.size());
+            for (int k = 0; k < ops.size(); k++) {
+                OpNode node = ops.get(k);
+                out.add(new OpCost(k < forwardOps, node.op().opName(), node.outputs()[0],
+                        values.get(node.outputs()[0]).shape(), nanos[k] / 1e3 / repetitions));
+            }
+            return out;
+        }
+
         private void execute(int k) {
             DifferentialFunction op = ops.get(k).op();
             if (op instanceof CustomOp custom) {

@@ -64,7 +64,7 @@ public final class DiscreteBackprop {
         }
         INDArray inputBar = f.readsInput() ? Nd4j.zeros(type, f.boundInputShape()) : null;
         int s = tableau.stages();
-        INDArray yBar = outputBar.dup();
+        INDArray yBar = outputBar.dup('c');
         INDArray stepBar = Nd4j.createUninitialized(type, outputBar.shape());
         INDArray kBar = Nd4j.createUninitialized(type, outputBar.shape());
         INDArray[] stageBar = new INDArray[s];

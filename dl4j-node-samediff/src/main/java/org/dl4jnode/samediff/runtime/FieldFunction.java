@@ -54,6 +54,8 @@ public final class FieldFunction {
     /** Gradient target (state, parameter key, input) -> its gradient variable in the gradient graph; null: none. */
     private final Map<String, String> gradientOf = new HashMap<>();
     private final Map<String, INDArray> boundParams = new HashMap<>();
+    /** 'c'-ordered copies of bound parameters given in another layout, reused from bind to bind. */
+    private final Map<String, INDArray> cOrderCopies = new HashMap<>();
     private CompiledGraph program;
     private boolean sessionOnly;
     /** Planned instances by placeholder shapes; the few most recent shapes (training, last batch, evaluation). */
@@ -186,7 +188,13 @@ public final class FieldFunction {
         return dataType;
     }
 
-    /** Binds the trainable arrays by key; they are read, never written, at every later call. */
+    /**
+     * Binds the trainable arrays by key; they are read, never written. An array already dense in 'c'
+     * order (the layout of the states) is read by reference at every later call; any other (such as
+     * DL4J's 'f'-ordered parameter views) is copied here into a 'c'-ordered array, so bind again after
+     * changing it. The reason is speed: libnd4j runs element-wise ops between arrays of different
+     * orderings on a per-element index path several times slower than its contiguous loops.
+     */
     public void bind(Map<String, INDArray> params) {
         for (ParamSpec p : trainable) {
             INDArray arr = params.get(p.key());
@@ -197,9 +205,16 @@ public final class FieldFunction {
                 throw new IllegalArgumentException("parameter " + p.key() + " must have shape "
                         + Arrays.toString(p.shape()) + ", got " + Arrays.toString(arr.shape()));
             }
-            sd.associateArrayWithVariable(arr, p.key());
-            boundParams.put(p.key(), arr);
+            INDArray read = denseC(arr) && arr.dataType() == dataType ? arr
+                    : cOrderCopies.computeIfAbsent(p.key(), k -> Nd4j.createUninitialized(dataType, p.shape(), 'c'))
+                    .assign(arr);
+            sd.associateArrayWithVariable(read, p.key());
+            boundParams.put(p.key(), read);
         }
+    }
+
+    private static boolean denseC(INDArray arr) {
+        return arr.ordering() == 'c' && arr.elementWiseStride() == 1 && !arr.isView();
     }
 
     /** True when the right-hand side reads the layer's input, to be bound with {@link #bindInput(INDArray)}. */
@@ -346,6 +361,24 @@ public final class FieldFunction {
             grads.put(target, g == null ? r.pool().zeros(target, dataType, shapeOf(target, r)) : in.get(g));
         }
         return vjpOf(grads);
+    }
+
+    /**
+     * Where a call's time goes: every op of the compiled graph timed over {@code repetitions} replays
+     * at (t, h) with the cotangent {@code a}, forward segment first. For profiling; empty when the
+     * graph is not replayed ({@link #replaysGraph()}).
+     */
+    public List<OpCost> opCosts(double t, INDArray h, INDArray a, int repetitions) {
+        if (!replayable()) {
+            return List.of();
+        }
+        Recorded r = forward(t, h);
+        try {
+            r.instance().bind(COTANGENT, a);
+            return r.instance().opCosts(repetitions);
+        } finally {
+            release(r);
+        }
     }
 
     /** Hands a recorded evaluation's instance back for reuse; its value is invalid afterwards. */

@@ -1,0 +1,89 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.dl4jnode.samediff.field.MlpField;
+import org.dl4jnode.samediff.param.ParamSpec;
+import org.dl4jnode.samediff.param.Parameterization;
+import org.dl4jnode.samediff.solve.AdaptiveGrid;
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ErrorNorm;
+import org.dl4jnode.samediff.solve.FixedGrid;
+import org.dl4jnode.samediff.solve.RungeKutta;
+import org.dl4jnode.samediff.solve.Step;
+import org.dl4jnode.samediff.solve.StepSizeController;
+import org.dl4jnode.samediff.solve.TimeGrid;
+import org.dl4jnode.samediff.solve.Tolerances;
+import org.dl4jnode.samediff.tableau.ButcherTableau;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Backprop through recorded steps from the tape's kept activations equals backprop that recomputes
+ * every stage, including first-same-as-last slopes and the evaluations of rejected steps.
+ */
+class DiscreteBackpropTest {
+
+    @BeforeAll
+    static void doublePrecision() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    private static FieldFunction field(double scale) {
+        Nd4j.getRandom().setSeed(5);
+        FieldFunction f = new FieldFunction(MlpField.of(8), Parameterization.DIRECT, new long[] {3}, DataType.DOUBLE);
+        Map<String, INDArray> params = new HashMap<>();
+        for (ParamSpec p : f.trainable()) {
+            params.put(p.key(), Nd4j.randn(DataType.DOUBLE, p.shape()).muli(scale));
+        }
+        f.bind(params);
+        return f;
+    }
+
+    private static void tapeEqualsRecomputation(FieldFunction f, ButcherTableau tableau, TimeGrid grid,
+                                                ErrorNorm<INDArray> norm, boolean expectExtraEvaluations) {
+        INDArray h0 = Nd4j.randn(DataType.DOUBLE, 4, 3);
+        INDArray outBar = Nd4j.randn(DataType.DOUBLE, 4, 3);
+        List<Step<INDArray>> steps = new ArrayList<>();
+        try (EvaluationTape tape = f.tape()) {
+            grid.integrate(new RungeKutta<>(tableau, ArrayAlgebra.INSTANCE), tape, h0, norm, steps::add);
+            Set<INDArray> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            steps.forEach(s -> used.addAll(s.stageSlopes()));
+            if (expectExtraEvaluations) {
+                assertThat(tape.size()).as("evaluations beyond the accepted stages").isGreaterThan(used.size());
+            }
+            f.resetCounts();
+            Gradients fromTape = DiscreteBackprop.backward(tape, tableau, steps, outBar);
+            assertThat(f.evaluations()).as("no forward evaluation recomputed").isZero();
+            Gradients recomputed = DiscreteBackprop.backward(f, tableau, steps, outBar);
+            assertThat(f.evaluations()).isZero();
+            assertThat(fromTape.initialState().equalsWithEps(recomputed.initialState(), 1e-12)).isTrue();
+            recomputed.params().forEach((key, g) ->
+                    assertThat(fromTape.params().get(key).equalsWithEps(g, 1e-12)).as(key).isTrue());
+        }
+    }
+
+    @Test
+    void fixedStepRk4() {
+        tapeEqualsRecomputation(field(0.5), ButcherTableau.RK4, new FixedGrid(0, 1, 4), null, false);
+    }
+
+    @Test
+    void adaptiveDormandPrinceWithRejectedSteps() {
+        // a steep field and a bold controller: rejected steps, and the initial step-size probe
+        FieldFunction f = field(3.0);
+        AdaptiveGrid grid = new AdaptiveGrid(0, 2, new Tolerances(1e-6, 1e-6), new StepSizeController(1.0, 0.2, 10.0),
+                10_000, 0);
+        tapeEqualsRecomputation(f, ButcherTableau.DOPRI5, grid, ErrorNorm.rms(grid.tolerances()), true);
+    }
+}
