@@ -110,7 +110,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             INDArray detached = solverArray(x);
             states.add(lift().initialState(detached, params).dup());
             try (EvaluationTape evaluations = field().tape()) {
-                integrate(detached, evaluations, step -> states.add(step.next()));
+                integrate(detached, evaluations, false, step -> states.add(step.next()));
             }
         }
         return states;
@@ -203,11 +203,13 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         EvaluationTape evaluations = field().tape();
         INDArray out;
         try {
-            out = integrate(x, evaluations, steps == null ? null : steps::add);
-        } finally {
-            if (!keep) {
-                evaluations.close();
-            }
+            out = integrate(x, evaluations, keep, steps == null ? null : steps::add);
+        } catch (RuntimeException e) {
+            evaluations.close();
+            throw e;
+        }
+        if (!keep) {
+            evaluations.close();
         }
         record = steps;
         tape = keep ? evaluations : null;
@@ -220,11 +222,13 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /**
      * The forward solve from the layer input x: lift to h(t0), integrate over the layer's grid with
      * {@code rhs}, the field's tape (each accepted step to {@code onStep}, which may be null), check
-     * the result.
+     * the result. Unless {@code keepEvaluations} (a backward pass will read them), the tape lets go of
+     * every evaluation but the last slope after each accepted step, so memory does not grow with NFE.
      *
      * @return h(t1), the whole final state (its own array, not the tape's)
      */
-    private INDArray integrate(INDArray x, EvaluationTape rhs, Consumer<Step<INDArray>> onStep) {
+    private INDArray integrate(INDArray x, EvaluationTape rhs, boolean keepEvaluations,
+                               Consumer<Step<INDArray>> onStep) {
         BaseOdeLayer conf = layerConf();
         FieldFunction f = field();
         f.bind(params);
@@ -236,7 +240,14 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         long before = f.evaluations();
         INDArray out;
         try {
-            out = grid.integrate(method(), rhs, y0, norm(grid), onStep);
+            Consumer<Step<INDArray>> observer = keepEvaluations ? onStep : step -> {
+                if (onStep != null) {
+                    onStep.accept(step);
+                }
+                // the last slope may start the next step (first-same-as-last)
+                rhs.releaseAllBut(step.stageSlopes().get(step.stageSlopes().size() - 1));
+            };
+            out = grid.integrate(method(), rhs, y0, norm(grid), observer);
         } catch (IntegrationException e) {
             throw failure("the forward solve", grid, e, f.evaluations() - before);
         }

@@ -58,6 +58,18 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
         return bySlope.size();
     }
 
+    /**
+     * Releases every kept evaluation but the one that returned {@code slope} (a solve that will not be
+     * differentiated calls this after each step, keeping only a slope the next step may reuse).
+     */
+    public void releaseAllBut(INDArray slope) {
+        FieldFunction.Recorded kept = bySlope.remove(slope);
+        close();
+        if (kept != null) {
+            bySlope.put(slope, kept);
+        }
+    }
+
     /** Releases every kept evaluation; their values are invalid afterwards. */
     @Override
     public void close() {

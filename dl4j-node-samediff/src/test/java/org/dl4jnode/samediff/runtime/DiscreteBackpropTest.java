@@ -74,6 +74,28 @@ class DiscreteBackpropTest {
     }
 
     @Test
+    void aSolveThatReleasesEachStepsEvaluationsKeepsOnlyTheReusableSlope() {
+        FieldFunction f = field(3.0);
+        AdaptiveGrid grid = new AdaptiveGrid(0, 2, new Tolerances(1e-6, 1e-6), StepSizeController.DEFAULT, 10_000, 0);
+        RungeKutta<INDArray> dopri = new RungeKutta<>(ButcherTableau.DOPRI5, ArrayAlgebra.INSTANCE);
+        INDArray h0 = Nd4j.randn(DataType.DOUBLE, 4, 3);
+        INDArray kept;
+        try (EvaluationTape tape = f.tape()) {
+            kept = grid.integrate(dopri, tape, h0, ErrorNorm.rms(grid.tolerances()), null);
+        }
+        List<Integer> sizes = new ArrayList<>();
+        INDArray released;
+        try (EvaluationTape tape = f.tape()) {
+            released = grid.integrate(dopri, tape, h0, ErrorNorm.rms(grid.tolerances()), step -> {
+                tape.releaseAllBut(step.stageSlopes().get(step.stageSlopes().size() - 1));
+                sizes.add(tape.size());
+            });
+        }
+        assertThat(sizes).hasSizeGreaterThan(5).containsOnly(1);
+        assertThat(released.equalsWithEps(kept, 1e-14)).as("the same solve").isTrue();
+    }
+
+    @Test
     void fixedStepRk4() {
         tapeEqualsRecomputation(field(0.5), ButcherTableau.RK4, new FixedGrid(0, 1, 4), null, false);
     }
