@@ -30,10 +30,12 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A SameDiff graph flattened to the ops some outputs need, in dependency order, and replayed through
@@ -61,6 +63,20 @@ final class CompiledGraph {
     private final int forwardOps;
     /** Variables read by ops but produced by none: placeholders, variables and constants. */
     private final Set<String> externalInputs;
+    /** Planned instances by placeholder shapes; the few most recent shapes (training, last batch, evaluation). */
+    private final Map<String, Pool> pools = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Pool> eldest) {
+            return size() > SHAPES_KEPT;
+        }
+    };
+    private static final int SHAPES_KEPT = 3;
+
+    /** Instances of one set of placeholder shapes: those free for reuse, and the backward arrays they share. */
+    private static final class Pool {
+        private final List<Instance> free = new ArrayList<>();
+        private final Map<String, INDArray> shared = new HashMap<>();
+    }
 
     private record OpNode(DifferentialFunction op, String[] inputs, String[] outputs, boolean axisArgument) {
     }
@@ -144,13 +160,15 @@ final class CompiledGraph {
         }
         String[] args = df.argNames();
         if (!(df instanceof CustomOp) && args != null && args.length == 2) {
-            boolean constantSecond = graph.getVariable(args[1]).getVariableType() == VariableType.CONSTANT;
-            if ((df instanceof ScalarOp || df instanceof ReduceOp) && !constantSecond) {
-                throw new UnsupportedOperationException("legacy op " + opName + " reads its scalar or axis from a "
-                        + "computed variable");
-            }
+            // a legacy op's second input is set on the op object, shared by every instance: fine for a
+            // constant axis, not for a scalar that an instance computes
             if (df instanceof ScalarOp) {
-                throw new UnsupportedOperationException("legacy scalar op " + opName + " with a variable scalar");
+                throw new UnsupportedOperationException("legacy scalar op " + opName + " reads its scalar from a variable");
+            }
+            boolean constant = graph.getVariable(args[1]).getVariableType() == VariableType.CONSTANT;
+            if (df instanceof ReduceOp && !constant) {
+                throw new UnsupportedOperationException("legacy reduction " + opName + " reads its axis from a "
+                        + "computed variable");
             }
         }
     }
@@ -166,28 +184,44 @@ final class CompiledGraph {
     }
 
     /**
-     * Plans the graph for the shapes of {@code placeholders}: allocates every op output, binds every
-     * context, and runs both segments once (shape functions may read values).
+     * An instance for the placeholder shapes {@code shapeKey} stands for: a free one planned before,
+     * or a new one planned with {@code externals} (see {@link Instance}). Instances of one shape share
+     * their backward segment's arrays: a backward result must be read before the next backward run.
+     * Hand it back with {@link #release} when its values are no longer needed.
      *
-     * @param externals arrays of the placeholders and any variable to bind otherwise than to the
-     *                  graph's own array; the others are the graph's variable and constant arrays
-     * @param shared    arrays of the backward segment shared between instances of one shape (filled
-     *                  here when empty): a backward result is read before the next backward run
+     * @param externals arrays of the placeholders and of any variable to bind otherwise than to the
+     *                  graph's own array, asked for only when a new instance is planned
      */
-    Instance instantiate(Map<String, INDArray> externals, Map<String, INDArray> shared) {
+    Instance acquire(String shapeKey, Supplier<Map<String, INDArray>> externals) {
+        Pool pool = pools.computeIfAbsent(shapeKey, k -> new Pool());
+        if (!pool.free.isEmpty()) {
+            return pool.free.remove(pool.free.size() - 1);
+        }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return new Instance(externals, shared);
+            return new Instance(pool, externals.get());
         }
     }
 
-    /** One binding of the graph to arrays: contexts, intermediate values, and where each input is read. */
+    /** Makes an instance free for reuse; its values are invalid afterwards. */
+    void release(Instance instance) {
+        instance.pool.free.add(instance);
+    }
+
+    /**
+     * One binding of the graph to arrays: contexts, intermediate values, and where each input is read.
+     * Planning allocates every op output, binds every context, and runs both segments once (shape
+     * functions may read values).
+     */
     final class Instance {
+        private final Pool pool;
         private final OpContext[] contexts = new OpContext[ops.size()];
         private final Map<String, INDArray> values = new HashMap<>();
         /** External input name -> (op index, input slot) of every context reading it. */
         private final Map<String, List<int[]>> readers = new HashMap<>();
 
-        private Instance(Map<String, INDArray> externals, Map<String, INDArray> shared) {
+        private Instance(Pool pool, Map<String, INDArray> externals) {
+            this.pool = pool;
+            Map<String, INDArray> shared = pool.shared;
             // every array given is kept, read by an op or not, so that rebinding it later is harmless
             values.putAll(externals);
             for (String name : externalInputs) {

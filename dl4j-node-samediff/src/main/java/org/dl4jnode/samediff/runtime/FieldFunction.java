@@ -27,8 +27,11 @@ import java.util.Map;
  * ({@link OdeSystem#readsInput()}), the layer's input.
  *
  * <p>These two calls are all a Java-stepped solver needs: fixed-step backprop, adaptive stepping and
- * the adjoint method are built from them. The graph is built once; parameters are bound by
- * reference (views into a DL4J parameter vector are fine) and read at every call.
+ * the adjoint method are built from them. The graph and SameDiff's gradient graph of it are built
+ * once, then replayed op by op ({@link CompiledGraph}) rather than run through a SameDiff session
+ * at every call; a graph the replay does not support runs through the session, with the same
+ * results. A {@link #tape()} keeps each evaluation's activations so that a backward pass runs only
+ * the backward half of the graph.
  *
  * <p>Not thread-safe (neither is a DL4J layer).
  */
@@ -58,13 +61,8 @@ public final class FieldFunction {
     private final Map<String, INDArray> cOrderCopies = new HashMap<>();
     private CompiledGraph program;
     private boolean sessionOnly;
-    /** Planned instances by placeholder shapes; the few most recent shapes (training, last batch, evaluation). */
-    private final Map<String, InstancePool> pools = new LinkedHashMap<>(4, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, InstancePool> eldest) {
-            return size() > 3;
-        }
-    };
+    /** Zero gradients of targets f does not depend on, by target and shape. */
+    private final Map<String, INDArray> zeroGradients = new HashMap<>();
     private INDArray input;
     private long evaluations;
     private long vjpEvaluations;
@@ -311,7 +309,7 @@ public final class FieldFunction {
     }
 
     /** One forward evaluation with what its backward part reads: a planned graph instance, or the point. */
-    record Recorded(double t, INDArray h, INDArray value, CompiledGraph.Instance instance, InstancePool pool) {
+    record Recorded(double t, INDArray h, INDArray value, CompiledGraph.Instance instance) {
     }
 
     /** A kept forward evaluation f(t, h); its value lives until {@link #release}. */
@@ -323,24 +321,18 @@ public final class FieldFunction {
     /** The forward part, uncounted: a vector-Jacobian product alone runs it too. */
     private Recorded forward(double t, INDArray h) {
         if (!replayable()) {
-            return new Recorded(t, h, sessionEvaluate(t, h), null, null);
+            return new Recorded(t, h, sessionEvaluate(t, h), null);
         }
         requireInputBound();
-        InstancePool pool = pools.computeIfAbsent(shapeKey(h), k -> new InstancePool());
-        CompiledGraph.Instance in;
-        if (pool.free.isEmpty()) {
-            in = plan(pool, t, h);
-        } else {
-            in = pool.free.remove(pool.free.size() - 1);
-            in.get(TIME).putScalar(0, t);
-            in.bind(STATE, h);
-            if (readsInput) {
-                in.bind(INPUT, input);
-            }
-            boundParams.forEach(in::bind);
-            in.runForward();
+        CompiledGraph.Instance in = program.acquire(shapeKey(h), () -> planningInputs(h));
+        in.get(TIME).putScalar(0, t);
+        in.bind(STATE, h);
+        if (readsInput) {
+            in.bind(INPUT, input);
         }
-        return new Recorded(t, h, in.get(output), in, pool);
+        boundParams.forEach(in::bind);
+        in.runForward();
+        return new Recorded(t, h, in.get(output), in);
     }
 
     /**
@@ -358,7 +350,7 @@ public final class FieldFunction {
         Map<String, INDArray> grads = new HashMap<>();
         for (String target : gradientTargets) {
             String g = gradientOf.get(target);
-            grads.put(target, g == null ? r.pool().zeros(target, dataType, shapeOf(target, r)) : in.get(g));
+            grads.put(target, g == null ? zeros(target, shapeOf(target, r)) : in.get(g));
         }
         return vjpOf(grads);
     }
@@ -384,8 +376,12 @@ public final class FieldFunction {
     /** Hands a recorded evaluation's instance back for reuse; its value is invalid afterwards. */
     void release(Recorded r) {
         if (r.instance() != null) {
-            r.pool().free.add(r.instance());
+            program.release(r.instance());
         }
+    }
+
+    private INDArray zeros(String target, long[] shape) {
+        return zeroGradients.computeIfAbsent(target + Arrays.toString(shape), k -> Nd4j.zeros(dataType, shape));
     }
 
     private long[] shapeOf(String target, Recorded r) {
@@ -410,7 +406,6 @@ public final class FieldFunction {
     void useSessionOnly() {
         sessionOnly = true;
         program = null;
-        pools.clear();
     }
 
     private boolean replayable() {
@@ -427,15 +422,16 @@ public final class FieldFunction {
         return !sessionOnly;
     }
 
-    private CompiledGraph.Instance plan(InstancePool pool, double t, INDArray h) {
+    /** The arrays a new instance is planned with: a dummy time and cotangent, the rest as bound. */
+    private Map<String, INDArray> planningInputs(INDArray h) {
         Map<String, INDArray> externals = new HashMap<>(boundParams);
-        externals.put(TIME, Nd4j.scalar(dataType, t));
+        externals.put(TIME, Nd4j.scalar(dataType, 0.0));
         externals.put(STATE, h);
         externals.put(COTANGENT, Nd4j.zeros(h.dataType(), h.shape()));
         if (readsInput) {
             externals.put(INPUT, input);
         }
-        return program.instantiate(externals, pool.shared);
+        return externals;
     }
 
     private String shapeKey(INDArray h) {
@@ -446,18 +442,6 @@ public final class FieldFunction {
     private void requireInputBound() {
         if (readsInput && input == null) {
             throw new IllegalStateException("this field reads the layer's input; bind it with bindInput first");
-        }
-    }
-
-    /** Planned instances of one shape: those free for reuse, and the backward arrays they share. */
-    static final class InstancePool {
-        private final List<CompiledGraph.Instance> free = new ArrayList<>();
-        private final Map<String, INDArray> shared = new HashMap<>();
-        private final Map<String, INDArray> zeros = new HashMap<>();
-
-        /** A zero gradient for a target the output does not depend on. */
-        INDArray zeros(String target, DataType type, long[] shape) {
-            return zeros.computeIfAbsent(target, k -> Nd4j.zeros(type, shape));
         }
     }
 

@@ -1,0 +1,74 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Flattening a SameDiff graph into replayable forward and backward segments. */
+class CompiledGraphTest {
+
+    @BeforeAll
+    static void doublePrecision() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @Test
+    void replaysTheOpsAnOutputNeedsWithTheArraysBoundLast() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        SDVariable w = sd.var("w", Nd4j.createFromArray(new double[][] {{1, 0}, {0, 2}, {1, 1}}));
+        SDVariable y = sd.math.tanh(x.mmul(w));
+        x.mul(10); // an op no output needs
+        SDVariable z = y.sum();
+        CompiledGraph program = CompiledGraph.compile(sd, List.of(y.name()), List.of(z.name()));
+        assertThat(program.forwardOpCount()).as("mmul, tanh").isEqualTo(2);
+        assertThat(program.opCount()).as("and the sum, not the unused op").isEqualTo(3);
+
+        INDArray x1 = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        CompiledGraph.Instance in = program.acquire("4x3", () -> Map.of("x", x1));
+        in.runForward();
+        assertThat(in.get(y.name())).isEqualTo(sd.output(Map.of("x", x1), y.name()).get(y.name()));
+
+        INDArray x2 = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        in.bind("x", x2);
+        in.runForward();
+        in.runBackward();
+        assertThat(in.get(z.name()).getDouble(0)).isCloseTo(sd.output(Map.of("x", x2), z.name()).get(z.name())
+                .getDouble(0), org.assertj.core.data.Offset.offset(1e-12));
+        assertThatThrownBy(() -> in.bind("x", Nd4j.rand(DataType.DOUBLE, 5, 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("planned as");
+    }
+
+    @Test
+    void instancesOfOneShapeAreReusedOnceReleased() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 2);
+        SDVariable y = x.mul(x);
+        CompiledGraph program = CompiledGraph.compile(sd, List.of(y.name()), List.of());
+        INDArray x1 = Nd4j.rand(DataType.DOUBLE, 3, 2);
+        CompiledGraph.Instance first = program.acquire("3x2", () -> Map.of("x", x1));
+        CompiledGraph.Instance second = program.acquire("3x2", () -> Map.of("x", x1));
+        assertThat(second).as("the first is in use").isNotSameAs(first);
+        program.release(first);
+        assertThat(program.acquire("3x2", () -> Map.of("x", x1))).isSameAs(first);
+    }
+
+    @Test
+    void refusesOpsItCannotReplay() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 2);
+        SDVariable noisy = x.add(sd.random().normal(0, 1, DataType.DOUBLE, 2));
+        assertThatThrownBy(() -> CompiledGraph.compile(sd, List.of(noisy.name()), List.of()))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("cannot be replayed");
+    }
+}
