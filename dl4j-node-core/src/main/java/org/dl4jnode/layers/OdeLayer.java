@@ -51,6 +51,11 @@ import java.util.function.Consumer;
 public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     private static final long serialVersionUID = 1L;
+    /**
+     * Activations a training solve keeps for its backward pass; the stages of a longer solve are
+     * recomputed there instead, so memory stays bounded however many steps are taken.
+     */
+    static final long TAPE_BUDGET_BYTES = 64L << 20;
 
     private INDArray paramsFlat;
     private INDArray gradientsFlat;
@@ -200,7 +205,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         // the adjoint needs the output only; backprop needs every step and every evaluation's activations
         boolean keep = training && layerConf().getGradientMode() == GradientMode.BACKPROP;
         List<Step<INDArray>> steps = keep ? new ArrayList<>() : null;
-        EvaluationTape evaluations = field().tape();
+        EvaluationTape evaluations = field().tape(TAPE_BUDGET_BYTES);
         INDArray out;
         try {
             out = integrate(x, evaluations, keep, steps == null ? null : steps::add);

@@ -305,6 +305,18 @@ final class CompiledGraph {
             }
         }
 
+        /** Bytes of the arrays the forward segment writes: what an instance holds while its values are kept. */
+        long forwardBytes() {
+            long bytes = 0;
+            for (int k = 0; k < forwardOps; k++) {
+                for (String name : ops.get(k).outputs()) {
+                    INDArray v = values.get(name);
+                    bytes += v.length() * v.dataType().width();
+                }
+            }
+            return bytes;
+        }
+
         /** The array bound to, or computed for, a variable. */
         INDArray get(String name) {
             return values.get(name);

@@ -16,15 +16,23 @@ import java.util.Map;
  * slope the tape did not produce is differentiated from its point, forward half included.
  *
  * <p>Values returned by {@link #evaluate} stay valid until {@link #close()}, which hands the graph
- * instances back to the field for the next solve. Not thread-safe.
+ * instances back to the field for the next solve. A tape keeps at most {@code budgetBytes} of
+ * activations; once it is spent, further evaluations return fresh arrays and keep nothing, so a long
+ * solve trades recomputation in its backward pass for bounded memory. Not thread-safe.
  */
 public final class EvaluationTape implements RightHandSide<INDArray>, AutoCloseable {
 
     private final FieldFunction f;
+    private final long budgetBytes;
     private final Map<INDArray, FieldFunction.Recorded> bySlope = new IdentityHashMap<>();
+    private long keptBytes;
 
-    EvaluationTape(FieldFunction f) {
+    EvaluationTape(FieldFunction f, long budgetBytes) {
+        if (budgetBytes < 0) {
+            throw new IllegalArgumentException("a tape's budget must be >= 0 bytes, got " + budgetBytes);
+        }
         this.f = f;
+        this.budgetBytes = budgetBytes;
     }
 
     /** The field this tape evaluates. */
@@ -32,11 +40,18 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
         return f;
     }
 
-    /** f(t, h), kept: the array belongs to the tape and is valid until {@link #close()}. */
+    /**
+     * f(t, h), kept while the budget lasts: the array then belongs to the tape and is valid until
+     * {@link #close()}; past the budget it is a fresh array and nothing is kept.
+     */
     @Override
     public INDArray evaluate(double t, INDArray h) {
+        if (keptBytes >= budgetBytes) {
+            return f.evaluate(t, h);
+        }
         FieldFunction.Recorded r = f.record(t, h);
         bySlope.put(r.value(), r);
+        keptBytes += r.bytes();
         return r.value();
     }
 
@@ -58,6 +73,11 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
         return bySlope.size();
     }
 
+    /** Bytes of the activations kept. */
+    public long keptBytes() {
+        return keptBytes;
+    }
+
     /**
      * Releases every kept evaluation but the one that returned {@code slope} (a solve that will not be
      * differentiated calls this after each step, keeping only a slope the next step may reuse).
@@ -67,6 +87,7 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
         close();
         if (kept != null) {
             bySlope.put(slope, kept);
+            keptBytes = kept.bytes();
         }
     }
 
@@ -75,5 +96,6 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
     public void close() {
         bySlope.values().forEach(f::release);
         bySlope.clear();
+        keptBytes = 0;
     }
 }

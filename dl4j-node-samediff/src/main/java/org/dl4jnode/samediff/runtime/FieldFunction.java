@@ -305,11 +305,21 @@ public final class FieldFunction {
      * vector-Jacobian products, so a backward pass through a solve need not recompute the forward one.
      */
     public EvaluationTape tape() {
-        return new EvaluationTape(this);
+        return tape(Long.MAX_VALUE);
+    }
+
+    /** A new tape that keeps at most {@code budgetBytes} of intermediate values (see {@link EvaluationTape}). */
+    public EvaluationTape tape(long budgetBytes) {
+        return new EvaluationTape(this, budgetBytes);
     }
 
     /** One forward evaluation with what its backward part reads: a planned graph instance, or the point. */
     record Recorded(double t, INDArray h, INDArray value, CompiledGraph.Instance instance) {
+
+        /** Memory this evaluation holds while kept: its instance's forward values, or its value. */
+        long bytes() {
+            return instance != null ? instance.forwardBytes() : value.length() * value.dataType().width();
+        }
     }
 
     /** A kept forward evaluation f(t, h); its value lives until {@link #release}. */
@@ -325,10 +335,13 @@ public final class FieldFunction {
         }
         requireInputBound();
         CompiledGraph.Instance in = program.acquire(shapeKey(h), () -> planningInputs(h));
+        // placeholders are copied into the instance's own arrays, never rebound: libnd4j keeps the
+        // buffer of an OpContext's previous input alive when a new one is set, so rebinding every
+        // stage's state would leak a state-sized buffer per evaluation
         in.get(TIME).putScalar(0, t);
-        in.bind(STATE, h);
+        in.get(STATE).assign(h);
         if (readsInput) {
-            in.bind(INPUT, input);
+            in.get(INPUT).assign(input);
         }
         boundParams.forEach(in::bind);
         in.runForward();
@@ -345,7 +358,7 @@ public final class FieldFunction {
             return vjpOf(sd.calculateGradients(placeholders(r.t(), r.h(), a), gradientTargets));
         }
         CompiledGraph.Instance in = r.instance();
-        in.bind(COTANGENT, a);
+        in.get(COTANGENT).assign(a);
         in.runBackward();
         Map<String, INDArray> grads = new HashMap<>();
         for (String target : gradientTargets) {
@@ -366,7 +379,7 @@ public final class FieldFunction {
         }
         Recorded r = forward(t, h);
         try {
-            r.instance().bind(COTANGENT, a);
+            r.instance().get(COTANGENT).assign(a);
             return r.instance().opCosts(repetitions);
         } finally {
             release(r);
@@ -422,14 +435,17 @@ public final class FieldFunction {
         return !sessionOnly;
     }
 
-    /** The arrays a new instance is planned with: a dummy time and cotangent, the rest as bound. */
+    /**
+     * The arrays a new instance is planned with: the bound parameters, and its own arrays for the
+     * placeholders (a time, a state and an input with the current values, a zero cotangent).
+     */
     private Map<String, INDArray> planningInputs(INDArray h) {
         Map<String, INDArray> externals = new HashMap<>(boundParams);
         externals.put(TIME, Nd4j.scalar(dataType, 0.0));
-        externals.put(STATE, h);
+        externals.put(STATE, h.dup('c'));
         externals.put(COTANGENT, Nd4j.zeros(h.dataType(), h.shape()));
         if (readsInput) {
-            externals.put(INPUT, input);
+            externals.put(INPUT, input.dup('c'));
         }
         return externals;
     }

@@ -96,6 +96,33 @@ class DiscreteBackpropTest {
     }
 
     @Test
+    void aTapePastItsBudgetKeepsNothingMoreAndTheBackwardPassRecomputes() {
+        FieldFunction f = field(0.5);
+        INDArray h0 = Nd4j.randn(DataType.DOUBLE, 4, 3);
+        INDArray outBar = Nd4j.randn(DataType.DOUBLE, 4, 3);
+        FixedGrid grid = new FixedGrid(0, 1, 5);
+        RungeKutta<INDArray> rk4 = new RungeKutta<>(ButcherTableau.RK4, ArrayAlgebra.INSTANCE);
+        Gradients unbounded;
+        long perEvaluation;
+        try (EvaluationTape tape = f.tape()) {
+            List<Step<INDArray>> steps = new ArrayList<>();
+            grid.integrate(rk4, tape, h0, null, steps::add);
+            perEvaluation = tape.keptBytes() / tape.size();
+            unbounded = DiscreteBackprop.backward(tape, ButcherTableau.RK4, steps, outBar);
+        }
+        try (EvaluationTape tape = f.tape(7 * perEvaluation)) {
+            List<Step<INDArray>> steps = new ArrayList<>();
+            grid.integrate(rk4, tape, h0, null, steps::add);
+            assertThat(tape.size()).as("7 of 20 evaluations kept").isEqualTo(7);
+            f.resetCounts();
+            Gradients bounded = DiscreteBackprop.backward(tape, ButcherTableau.RK4, steps, outBar);
+            assertThat(bounded.initialState().equalsWithEps(unbounded.initialState(), 1e-12)).isTrue();
+            unbounded.params().forEach((key, g) ->
+                    assertThat(bounded.params().get(key).equalsWithEps(g, 1e-12)).as(key).isTrue());
+        }
+    }
+
+    @Test
     void fixedStepRk4() {
         tapeEqualsRecomputation(field(0.5), ButcherTableau.RK4, new FixedGrid(0, 1, 4), null, false);
     }

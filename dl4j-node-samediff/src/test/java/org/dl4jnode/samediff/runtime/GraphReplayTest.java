@@ -135,6 +135,33 @@ class GraphReplayTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void evaluationsAtEverNewStatesHoldNoNativeMemory() throws InterruptedException {
+        FieldFunction f = new FieldFunction(MlpField.of(8), Parameterization.DIRECT, new long[] {64}, DataType.FLOAT);
+        f.bind(randomParams(f.trainable()).entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                Map.Entry::getKey, e -> e.getValue().castTo(DataType.FLOAT))));
+        INDArray a = Nd4j.rand(DataType.FLOAT, 512, 64);
+        f.vjp(0.5, Nd4j.rand(DataType.FLOAT, 512, 64), a);
+        long before = settledPhysicalBytes();
+        // 2,000 states of 128 KB: a buffer kept per call would add 250 MB
+        for (int i = 0; i < 2000; i++) {
+            INDArray h = Nd4j.rand(DataType.FLOAT, 512, 64);
+            try (EvaluationTape tape = f.tape()) {
+                tape.vjp(0.5, h, tape.evaluate(0.5, h), a);
+            }
+        }
+        long grown = settledPhysicalBytes() - before;
+        assertThat(grown).as("resident bytes grown over 2,000 evaluations").isLessThan(96L << 20);
+    }
+
+    private static long settledPhysicalBytes() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return org.bytedeco.javacpp.Pointer.physicalBytes();
+    }
+
     private static void assertSame(FieldFunction.Vjp actual, FieldFunction.Vjp expected) {
         assertThat(actual.state().equalsWithEps(expected.state(), EPS)).as("a^T df/dh").isTrue();
         assertThat(actual.params().keySet()).containsExactlyElementsOf(expected.params().keySet());
