@@ -44,8 +44,8 @@ import java.util.function.Supplier;
  * <p>The graph stays the definition of the computation (every backend runs its ops); what is saved is
  * the session around them. SameDiff's {@code InferenceSession} tracks dependencies, infers every
  * output shape and allocates every output at every call, which costs several times the arithmetic of
- * a small vector field. Here that work is done once per set of placeholder shapes, by
- * {@link #instantiate}; a replay is one native call per op.
+ * a small vector field. Here that work is done once per set of placeholder shapes, when
+ * {@link #acquire} plans an instance; a replay is one native call per op.
  *
  * <p>The ops come in two segments: the <em>forward</em> ops that the forward outputs need, and the
  * <em>backward</em> ops that the backward outputs need beyond those. An {@link Instance} can run its
@@ -285,7 +285,11 @@ final class CompiledGraph {
             }
         }
 
-        /** Rebinds an external input (placeholder or variable) when {@code array} is not the one bound. */
+        /**
+         * Rebinds an external input (placeholder or variable) when {@code array} is not the one bound.
+         * For inputs that change rarely (parameters): libnd4j keeps the previous array's buffer alive
+         * in the context, so values that change at every call are better copied into {@link #get}.
+         */
         void bind(String name, INDArray array) {
             INDArray current = values.get(name);
             if (current == array) {
