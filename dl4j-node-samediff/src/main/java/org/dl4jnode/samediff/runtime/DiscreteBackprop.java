@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ public final class DiscreteBackprop {
         for (int n = steps.size() - 1; n >= 0; n--) {
             Step<INDArray> step = steps.get(n);
             double dt = step.dt();
-            java.util.Arrays.fill(computed, false);
+            Arrays.fill(computed, false);
             stepBar.assign(yBar);
             for (int i = s - 1; i >= 0; i--) {
                 boolean any = false;

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A vector field compiled to a SameDiff graph and evaluated eagerly: f(t, h) and its
@@ -424,7 +425,7 @@ public final class FieldFunction {
     private boolean replayable() {
         if (program == null && !sessionOnly) {
             List<String> backwardOutputs = new ArrayList<>();
-            gradientOf.values().stream().filter(java.util.Objects::nonNull).forEach(backwardOutputs::add);
+            gradientOf.values().stream().filter(Objects::nonNull).forEach(backwardOutputs::add);
             try {
                 program = CompiledGraph.compile(gradientGraph, List.of(output), backwardOutputs);
             } catch (UnsupportedOperationException e) {
