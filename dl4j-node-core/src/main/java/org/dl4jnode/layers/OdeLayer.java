@@ -163,7 +163,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 solve(true);
             }
             FieldFunction f = field();
-            INDArray finalBar = solverArray(lift().finalStateGradient(solverArray(epsilon)));
+            INDArray finalBar = solverArray(lift().finalStateGradient(epsilon));
             long before = f.vjpEvaluations();
             Gradients g = layerConf().getGradientMode() == GradientMode.ADJOINT ? adjoint(f, finalBar)
                     : DiscreteBackprop.backward(tape, layerConf().getSolver().tableau(), record, finalBar);
@@ -271,7 +271,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
      */
     private INDArray solverArray(INDArray a) {
         INDArray out = a.detach().castTo(dataType);
-        return out.ordering() == 'c' && out.elementWiseStride() == 1 && !out.isView() ? out : out.dup('c');
+        return ArrayAlgebra.isDenseC(out) ? out : out.dup('c');
     }
 
     private RungeKutta<INDArray> method() {

@@ -225,11 +225,13 @@ final class CompiledGraph {
             // every array given is kept, read by an op or not, so that rebinding it later is harmless
             values.putAll(externals);
             for (String name : externalInputs) {
-                INDArray arr = externals.containsKey(name) ? externals.get(name) : graph.getArrForVarName(name);
-                if (arr == null) {
-                    throw new IllegalArgumentException("no array for graph input " + name);
+                if (!values.containsKey(name)) {
+                    INDArray own = graph.getArrForVarName(name);
+                    if (own == null) {
+                        throw new IllegalArgumentException("no array for graph input " + name);
+                    }
+                    values.put(name, own);
                 }
-                values.put(name, arr);
             }
             for (int k = 0; k < ops.size(); k++) {
                 OpNode node = ops.get(k);

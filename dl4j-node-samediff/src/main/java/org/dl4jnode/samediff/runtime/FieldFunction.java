@@ -4,6 +4,7 @@ import org.dl4jnode.samediff.field.FieldDefinition;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.ParameterSource;
 import org.dl4jnode.samediff.param.Parameterization;
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.system.OdeSystem;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -204,16 +205,12 @@ public final class FieldFunction {
                 throw new IllegalArgumentException("parameter " + p.key() + " must have shape "
                         + Arrays.toString(p.shape()) + ", got " + Arrays.toString(arr.shape()));
             }
-            INDArray read = denseC(arr) && arr.dataType() == dataType ? arr
+            INDArray read = ArrayAlgebra.isDenseC(arr) && arr.dataType() == dataType ? arr
                     : cOrderCopies.computeIfAbsent(p.key(), k -> Nd4j.createUninitialized(dataType, p.shape(), 'c'))
                     .assign(arr);
             sd.associateArrayWithVariable(read, p.key());
             boundParams.put(p.key(), read);
         }
-    }
-
-    private static boolean denseC(INDArray arr) {
-        return arr.ordering() == 'c' && arr.elementWiseStride() == 1 && !arr.isView();
     }
 
     /** True when the right-hand side reads the layer's input, to be bound with {@link #bindInput(INDArray)}. */

@@ -34,6 +34,14 @@ public final class ArrayAlgebra implements StateAlgebra<INDArray> {
     }
 
     /**
+     * True for a whole (not a view), contiguous array in 'c' order: the layout the solver's arrays and
+     * the field's graph share, on which libnd4j's element-wise ops take their fast contiguous loops.
+     */
+    public static boolean isDenseC(INDArray a) {
+        return a.ordering() == 'c' && a.elementWiseStride() == 1 && !a.isView();
+    }
+
+    /**
      * {@code y += alpha x} in place, for arrays of one shape: BLAS axpy where both are whole dense
      * arrays of one ordering (no temporary), an element-wise op with a temporary otherwise.
      */
