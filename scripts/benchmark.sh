@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
-# Speed benchmark (issue "as fast as PyTorch"): training and inference examples/s of each model in
-# this project and in PyTorch (Debian's python3-torch), side by side in one run, single-threaded and
-# at 2 threads, each configuration in its own process. Installs what it needs (python3-torch, MNIST).
-#   scripts/benchmark.sh                      # mlp-ode and galerkin on 60,000 examples, conv on 6,400
-#   EXAMPLES=12800 CONV_EXAMPLES=1280 scripts/benchmark.sh   # a quick look
+# Speed benchmark: training and inference examples/s of each model in this project and in PyTorch, side by
+# side in one run, at 1 and 2 threads, each configuration in its own process, and the ODE layer's own cost
+# (each model minus the same network without its ODE layer). Installs what it needs: Debian's python3-torch
+# with OpenBLAS (libopenblas0-pthread), and MNIST. The peer's BLAS is checked first: below BLAS_FLOOR GFLOP/s
+# for a [128, 784] x [784, 64] product the peer is not a fair one and no ratio is printed.
+#   scripts/benchmark.sh                                       # 60,000 examples per mlp model, 6,400 for conv
+#   EXAMPLES=12800 CONV_EXAMPLES=1280 REPEATS=1 scripts/benchmark.sh   # a quick look
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXAMPLES=${EXAMPLES:-60000}
 CONV_EXAMPLES=${CONV_EXAMPLES:-6400}
+REPEATS=${REPEATS:-2}
+THREADS=${THREADS:-"1 2"}
+BLAS_FLOOR=${BLAS_FLOOR:-20}
 PYTHON=/usr/bin/python3
 
-if ! "$PYTHON" -c "import torch" 2>/dev/null; then
-  echo "installing the peer: Debian's python3-torch" >&2
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null
+missing=()
+"$PYTHON" -c "import torch" 2>/dev/null || missing+=(python3-torch)
+dpkg -s libopenblas0-pthread >/dev/null 2>&1 || missing+=(libopenblas0-pthread)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing the peer: ${missing[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+blas=$(OMP_NUM_THREADS=1 "$PYTHON" scripts/peer/ode_peer.py --blas-check)
+echo "peer: $blas ($(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo 'libblas.so.3 not found'))"
+gflops=$(sed -n 's/.*gflops=\([0-9.]*\).*/\1/p' <<<"$blas")
+if ! awk -v g="$gflops" -v f="$BLAS_FLOOR" 'BEGIN { exit !(g >= f) }'; then
+  echo "the peer's BLAS gives $gflops GFLOP/s single-threaded, below the floor of $BLAS_FLOOR: it is not an" \
+       "optimised BLAS (libblas.so.3 should point to OpenBLAS), so no ratio would be fair; stopping" >&2
+  exit 1
+fi
+
 mvn -B -q install -DskipTests
 mvn -B -q -pl dl4j-node-examples dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
 CP="dl4j-node-examples/target/classes:$(cat dl4j-node-examples/target/benchmark.classpath)"
@@ -22,14 +39,16 @@ JAVA=(java -Xmx4g -Dorg.bytedeco.javacpp.platform.extension=-onednn -cp "$CP")
 "${JAVA[@]}" org.dl4jnode.examples.mnist.MnistOde fetch >/dev/null
 
 results=$(mktemp)
-for model in mlp-ode galerkin conv; do
-  n=$EXAMPLES
-  if [ "$model" = conv ]; then n=$CONV_EXAMPLES; fi
-  for threads in 1 2; do
-    OMP_NUM_THREADS=$threads "${JAVA[@]}" org.dl4jnode.examples.bench.ThroughputBenchmark --model "$model" \
-      --examples "$n" | grep '^RESULT' | tee -a "$results"
-    OMP_NUM_THREADS=$threads "$PYTHON" scripts/peer/ode_peer.py --model "$model" --examples "$n" \
-      | grep '^RESULT' | tee -a "$results"
+for repeat in $(seq "$REPEATS"); do
+  for model in mlp-base mlp-ode galerkin conv-base conv; do
+    n=$EXAMPLES
+    case $model in conv*) n=$CONV_EXAMPLES ;; esac
+    for threads in $THREADS; do
+      OMP_NUM_THREADS=$threads "${JAVA[@]}" org.dl4jnode.examples.bench.ThroughputBenchmark --model "$model" \
+        --examples "$n" | grep '^RESULT' | tee -a "$results"
+      OMP_NUM_THREADS=$threads "$PYTHON" scripts/peer/ode_peer.py --model "$model" --examples "$n" \
+        | grep '^RESULT' | tee -a "$results"
+    done
   done
 done
 echo

@@ -127,31 +127,34 @@ def midpoint(f, h, steps, t0=0.0, t1=1.0):
 
 
 class MlpOde(nn.Module):
-    """dense 784 -> 64 (identity) -> ODE[mlp(64), RK4 x 4] -> softmax 10."""
+    """dense 784 -> 64 (identity) -> ODE[mlp(64), RK4 x 4] -> softmax 10; without the ODE when ode is False."""
 
-    def __init__(self, basis):
+    def __init__(self, basis, ode=True):
         super().__init__()
         self.w_in = nn.Parameter(xavier((784, 64), 784, 64))
         self.b_in = nn.Parameter(torch.zeros(64))
-        self.field = MlpField(64, 64, basis)
+        self.field = MlpField(64, 64, basis) if ode else None
         self.w_out = nn.Parameter(xavier((64, 10), 64, 10))
         self.b_out = nn.Parameter(torch.zeros(10))
 
     def forward(self, x):
-        h = rk4(self.field, x @ self.w_in + self.b_in, 4)
+        h = x @ self.w_in + self.b_in
+        if self.field is not None:
+            h = rk4(self.field, h, 4)
         return h @ self.w_out + self.b_out
 
 
 class ConvOde(nn.Module):
-    """The MNIST program's default: conv stem -> Galerkin ODE[conv(32, 3), fourier(2), midpoint x 2] -> pool -> softmax."""
+    """The MNIST program's default: conv stem -> Galerkin ODE[conv(32, 3), fourier(2), midpoint x 2] -> pool -> softmax;
+    without the ODE when ode is False."""
 
-    def __init__(self):
+    def __init__(self, ode=True):
         super().__init__()
         self.c1 = nn.Parameter(relu_init((16, 1, 3, 3), 9))
         self.b1 = nn.Parameter(torch.zeros(16))
         self.c2 = nn.Parameter(relu_init((32, 16, 3, 3), 16 * 9))
         self.b2 = nn.Parameter(torch.zeros(32))
-        self.field = ConvField(32, 32, Fourier(2))
+        self.field = ConvField(32, 32, Fourier(2)) if ode else None
         self.w_out = nn.Parameter(xavier((288, 10), 288, 10))
         self.b_out = nn.Parameter(torch.zeros(10))
 
@@ -159,13 +162,34 @@ class ConvOde(nn.Module):
         x = x.view(-1, 1, 28, 28)
         x = F.max_pool2d(F.relu(F.conv2d(x, self.c1, self.b1, padding=1)), 2)
         x = F.max_pool2d(F.relu(F.conv2d(x, self.c2, self.b2, padding=1)), 2)
-        x = F.max_pool2d(midpoint(self.field, x, 2), 2)
+        if self.field is not None:
+            x = midpoint(self.field, x, 2)
+        x = F.max_pool2d(x, 2)
         return x.flatten(1) @ self.w_out + self.b_out
+
+
+def blas_gflops(repeats=200):
+    """GFLOP/s of a [128, 784] x [784, 64] float32 product, the first layer's: what this PyTorch's BLAS gives."""
+    a, b = torch.randn(128, 784), torch.randn(784, 64)
+    for _ in range(20):
+        a @ b
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * 128 * 784 * 64 * repeats / (time.perf_counter() - start) / 1e9
+
+
+def build(name):
+    return {"mlp-ode": lambda: MlpOde(None), "galerkin": lambda: MlpOde(Fourier(5)),
+            "mlp-base": lambda: MlpOde(None, ode=False), "conv": ConvOde,
+            "conv-base": lambda: ConvOde(ode=False)}[name]()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default="mlp-ode", choices=["mlp-ode", "galerkin", "conv"])
+    parser.add_argument("--model", default="mlp-ode", choices=["mlp-ode", "galerkin", "mlp-base", "conv", "conv-base"])
+    parser.add_argument("--blas-check", action="store_true",
+                        help="print the GFLOP/s of this PyTorch's matrix product and exit")
     parser.add_argument("--examples", type=int, default=60000)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--mnist", default=os.path.expanduser("~/.deeplearning4j"))
@@ -173,9 +197,12 @@ def main():
     threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
     if threads > 0:
         torch.set_num_threads(threads)
+    if args.blas_check:
+        print(f"BLAS gflops={blas_gflops():.1f} threads={torch.get_num_threads()} torch={torch.__version__}")
+        return
     torch.manual_seed(1)
-    batch = 64 if args.model == "conv" else 128
-    model = ConvOde() if args.model == "conv" else MlpOde(Fourier(5) if args.model == "galerkin" else None)
+    batch = 64 if args.model.startswith("conv") else 128
+    model = build(args.model)
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     x, y = load_mnist(args.mnist, min(60000, args.examples + args.warmup * batch))
     batches = [(x[i:i + batch], y[i:i + batch]) for i in range(0, len(x), batch)]

@@ -16,6 +16,7 @@ import org.dl4jnode.samediff.runtime.Gradients;
 import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.IntegrationException;
 import org.dl4jnode.samediff.solve.RungeKutta;
@@ -25,7 +26,9 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.util.ArrayList;
@@ -64,6 +67,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     private transient FieldFunction field;
     private transient StateLift lift;
+    /** The solve's states, reused from solve to solve; all of them are dead once the record is cleared. */
+    private transient ArrayPool states;
     private transient List<Step<INDArray>> record;
     /** The forward solve's evaluations, kept for {@link #record}'s backward pass. */
     private transient EvaluationTape tape;
@@ -115,7 +120,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             INDArray detached = solverArray(x);
             states.add(lift().initialState(detached, params).dup());
             try (EvaluationTape evaluations = field().tape()) {
-                integrate(detached, evaluations, false, step -> states.add(step.next()));
+                integrate(detached, evaluations, false, ArrayAlgebra.INSTANCE, step -> states.add(step.next()));
             }
         }
         return states;
@@ -208,7 +213,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         EvaluationTape evaluations = field().tape(TAPE_BUDGET_BYTES);
         INDArray out;
         try {
-            out = integrate(x, evaluations, keep, steps == null ? null : steps::add);
+            out = integrate(x, evaluations, keep, ArrayAlgebra.pooled(statePool()), steps == null ? null : steps::add);
         } catch (RuntimeException e) {
             evaluations.close();
             throw e;
@@ -228,11 +233,13 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
      * The forward solve from the layer input x: lift to h(t0), integrate over the layer's grid with
      * {@code rhs}, the field's tape (each accepted step to {@code onStep}, which may be null), check
      * the result. Unless {@code keepEvaluations} (a backward pass will read them), the tape lets go of
-     * every evaluation but the last slope after each accepted step, so memory does not grow with NFE.
+     * every evaluation but the last slope after each accepted step, and the step's states go back to
+     * the pool, so memory does not grow with NFE.
      *
+     * @param algebra where the states come from: the layer's pool, or fresh arrays for states handed out
      * @return h(t1), the whole final state (its own array, not the tape's)
      */
-    private INDArray integrate(INDArray x, EvaluationTape rhs, boolean keepEvaluations,
+    private INDArray integrate(INDArray x, EvaluationTape rhs, boolean keepEvaluations, ArrayAlgebra algebra,
                                Consumer<Step<INDArray>> onStep) {
         BaseOdeLayer conf = layerConf();
         FieldFunction f = field();
@@ -251,8 +258,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 }
                 // the last slope may start the next step (first-same-as-last)
                 rhs.releaseAllBut(step.stageSlopes().get(step.stageSlopes().size() - 1));
+                releaseStates(step);
             };
-            out = grid.integrate(method(), rhs, y0, norm(grid), observer);
+            out = grid.integrate(new RungeKutta<>(conf.getSolver().tableau(), algebra), rhs, y0, norm(grid), observer);
         } catch (IntegrationException e) {
             throw failure("the forward solve", grid, e, f.evaluations() - before);
         }
@@ -262,6 +270,23 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                     + conf.getTimeEnd() + " (" + stepping(grid) + "); the field may be too steep for this step size");
         }
         return out;
+    }
+
+    /** Gives a step's states back to the pool, all but its result, which the next step starts from. */
+    private void releaseStates(Step<INDArray> step) {
+        ArrayPool pool = statePool();
+        pool.giveBack(step.y());
+        for (int i = 1; i < step.stageStates().size(); i++) {
+            pool.giveBack(step.stageStates().get(i));
+        }
+        pool.giveBack(step.error());
+    }
+
+    private ArrayPool statePool() {
+        if (states == null) {
+            states = new ArrayPool(TAPE_BUDGET_BYTES);
+        }
+        return states;
     }
 
     /**
@@ -302,7 +327,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     private static boolean isFinite(INDArray array) {
-        return !(array.isNaN().any() || array.isInfinite().any());
+        return Nd4j.getExecutioner().exec(new MatchCondition(array, Conditions.notFinite())).getInt(0) == 0;
     }
 
     private FieldFunction field() {
@@ -325,6 +350,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         if (tape != null) {
             tape.close();
             tape = null;
+        }
+        if (states != null) {
+            states.giveBackAll();
         }
         record = null;
         recordedFinalState = null;

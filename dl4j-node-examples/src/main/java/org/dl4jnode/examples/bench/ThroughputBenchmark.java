@@ -45,7 +45,9 @@ import java.util.concurrent.Callable;
  *
  * <p>Models: {@code mlp-ode} (DESIGN.md's reference: dense 784 -> 64, OdeLayer[mlp(64), RK4, 4 steps],
  * softmax 10, Adam 1e-3, minibatch 128), {@code galerkin} (the same with a GalerkinOdeLayer,
- * Fourier with 5 harmonics) and {@code conv} (the MNIST program's default model and minibatch).
+ * Fourier with 5 harmonics) and {@code conv} (the MNIST program's default model and minibatch); and
+ * each without its ODE layer, {@code mlp-base} and {@code conv-base}, whose cost the benchmark
+ * subtracts to give the ODE layer's own.
  * The minibatches are loaded before timing; the first {@code --warmup} train minibatches are not
  * timed. Prints one {@code RESULT} line: examples/s of training and of inference (forward only), the
  * heap's peak use and the process's peak resident set (heap and ND4J's off-heap memory).
@@ -54,7 +56,7 @@ import java.util.concurrent.Callable;
         description = "Training and inference examples/s of one ODE model on MNIST.")
 public final class ThroughputBenchmark implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "mlp-ode", description = "mlp-ode, galerkin or conv (default ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "mlp-ode", description = "mlp-ode, galerkin, mlp-base, conv or conv-base (default ${DEFAULT-VALUE})")
     String model;
     @Option(names = "--examples", defaultValue = "60000", description = "timed training examples (default ${DEFAULT-VALUE})")
     int examples;
@@ -71,28 +73,45 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     static Model model(String name) {
         return switch (name) {
-            case "mlp-ode" -> new Model(mlpOde(false), 128);
-            case "galerkin" -> new Model(mlpOde(true), 128);
-            case "conv" -> new Model(MnistModels.configuration(MnistModels.defaults(MnistModels.Kind.CONV), 938), 64);
-            default -> throw new IllegalArgumentException("--model must be mlp-ode, galerkin or conv, got " + name);
+            case "mlp-ode" -> new Model(mlpOde(Ode.PLAIN), 128);
+            case "galerkin" -> new Model(mlpOde(Ode.GALERKIN), 128);
+            case "mlp-base" -> new Model(mlpOde(Ode.NONE), 128);
+            case "conv" -> new Model(conv(true), 64);
+            case "conv-base" -> new Model(conv(false), 64);
+            default -> throw new IllegalArgumentException("--model must be mlp-ode, galerkin, mlp-base, conv or "
+                    + "conv-base, got " + name);
         };
     }
 
-    /** DESIGN.md's "mlp-ode": dense 784 -> 64 (identity), an ODE layer with an mlp(64) field, RK4 x 4, softmax. */
-    static MultiLayerConfiguration mlpOde(boolean galerkin) {
-        var ode = galerkin
-                ? new GalerkinOdeLayer.Builder().field(VectorField.mlp(64)).basis(Basis.fourier(5)).solver(Solver.RK4)
-                        .steps(4).build()
-                : new OdeLayer.Builder().field(VectorField.mlp(64)).solver(Solver.RK4).steps(4).build();
-        return new NeuralNetConfiguration.Builder()
+    /** Which ODE layer the mlp models have. */
+    enum Ode { PLAIN, GALERKIN, NONE }
+
+    /**
+     * DESIGN.md's "mlp-ode": dense 784 -> 64 (identity), an ODE layer with an mlp(64) field, RK4 x 4,
+     * softmax; with a Galerkin layer (Fourier, 5 harmonics), or without the ODE layer.
+     */
+    static MultiLayerConfiguration mlpOde(Ode kind) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(1).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
                 .list()
-                .layer(new DenseLayer.Builder().nOut(64).activation(Activation.IDENTITY).build())
-                .layer(ode)
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                .layer(new DenseLayer.Builder().nOut(64).activation(Activation.IDENTITY).build());
+        switch (kind) {
+            case PLAIN -> list.layer(new OdeLayer.Builder().field(VectorField.mlp(64)).solver(Solver.RK4).steps(4)
+                    .build());
+            case GALERKIN -> list.layer(new GalerkinOdeLayer.Builder().field(VectorField.mlp(64))
+                    .basis(Basis.fourier(5)).solver(Solver.RK4).steps(4).build());
+            case NONE -> {
+            }
+        }
+        return list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(784))
                 .build();
+    }
+
+    /** The MNIST program's default model, with or without its ODE layer. */
+    static MultiLayerConfiguration conv(boolean withOde) {
+        return MnistModels.configuration(MnistModels.defaults(MnistModels.Kind.CONV), 938, withOde);
     }
 
     @Override

@@ -76,6 +76,14 @@ public final class MnistModels {
      *                           {@code learningRateDecay} once per epoch
      */
     public static MultiLayerConfiguration configuration(Options o, int iterationsPerEpoch) {
+        return configuration(o, iterationsPerEpoch, true);
+    }
+
+    /**
+     * The network's configuration, or with {@code withOde} false the same network without its ODE layer
+     * (what the speed benchmark subtracts to give the ODE layer's own cost).
+     */
+    public static MultiLayerConfiguration configuration(Options o, int iterationsPerEpoch, boolean withOde) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(o.seed())
                 .dataType(DataType.FLOAT)
@@ -91,14 +99,18 @@ public final class MnistModels {
                     .layer(maxPool())
                     .layer(new ConvolutionLayer.Builder(3, 3).nOut(o.width()).convolutionMode(ConvolutionMode.Same)
                             .activation(Activation.RELU).build())
-                    .layer(maxPool())
-                    .layer(ode.field(VectorField.conv(o.fieldWidth(), o.kernel())).weightInit(WeightInit.XAVIER)
-                            .build())
                     .layer(maxPool());
+            if (withOde) {
+                list.layer(ode.field(VectorField.conv(o.fieldWidth(), o.kernel())).weightInit(WeightInit.XAVIER)
+                        .build());
+            }
+            list.layer(maxPool());
         } else {
             list.layer(new DenseLayer.Builder().nOut(o.width()).activation(Activation.IDENTITY)
-                            .weightInit(WeightInit.XAVIER).build())
-                    .layer(ode.field(VectorField.mlp(o.fieldWidth())).weightInit(WeightInit.XAVIER).build());
+                    .weightInit(WeightInit.XAVIER).build());
+            if (withOde) {
+                list.layer(ode.field(VectorField.mlp(o.fieldWidth())).weightInit(WeightInit.XAVIER).build());
+            }
         }
         return list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
                         .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build())

@@ -78,9 +78,6 @@ final class CompiledGraph {
         private final Map<String, INDArray> shared = new HashMap<>();
     }
 
-    private record OpNode(DifferentialFunction op, String[] inputs, String[] outputs, boolean axisArgument) {
-    }
-
     private CompiledGraph(SameDiff graph, List<OpNode> ops, int forwardOps, Set<String> externalInputs) {
         this.graph = graph;
         this.ops = ops;
@@ -90,48 +87,69 @@ final class CompiledGraph {
 
     /**
      * Flattens the ops of {@code graph} that compute {@code forwardOutputs}, then those that compute
-     * {@code backwardOutputs} beyond them.
+     * {@code backwardOutputs} beyond them, and rewrites them into faster equivalents ({@link GraphRewrite}).
      *
      * @throws UnsupportedOperationException when an op needed cannot be replayed (see the class comment)
      */
     static CompiledGraph compile(SameDiff graph, Collection<String> forwardOutputs,
                                  Collection<String> backwardOutputs) {
+        return compile(graph, forwardOutputs, backwardOutputs, Set.of());
+    }
+
+    /**
+     * As {@link #compile(SameDiff, Collection, Collection)}, with {@code given} variables that the caller
+     * binds as inputs although the graph computes them: the ops that would compute them are not run.
+     * (A field's gradient graph differentiates {@code sum(f * a)}; the gradient reaching f is {@code a}
+     * itself, so the three ops that compute it from the sum are skipped.)
+     */
+    static CompiledGraph compile(SameDiff graph, Collection<String> forwardOutputs,
+                                 Collection<String> backwardOutputs, Set<String> given) {
         Set<String> visited = new HashSet<>();
         List<String> order = new ArrayList<>();
         for (String v : forwardOutputs) {
-            visit(graph, v, visited, order);
+            visit(graph, v, given, visited, order);
         }
         int forward = order.size();
         for (String v : backwardOutputs) {
-            visit(graph, v, visited, order);
+            visit(graph, v, given, visited, order);
         }
         List<OpNode> nodes = new ArrayList<>(order.size());
-        Set<String> produced = new HashSet<>();
-        Set<String> external = new LinkedHashSet<>();
-        for (String opName : order) {
-            SameDiffOp sdo = graph.getOps().get(opName);
-            DifferentialFunction df = sdo.getOp();
+        for (int k = 0; k < order.size(); k++) {
+            String opName = order.get(k);
+            DifferentialFunction df = graph.getOps().get(opName).getOp();
             requireReplayable(graph, df, opName);
             String[] inputs = df.argNames() == null ? new String[0] : df.argNames();
             boolean axisArgument = df instanceof ReduceOp reduce && reduce.getOpType() != Op.Type.REDUCE3
                     && inputs.length == 2;
-            for (String in : inputs) {
+            nodes.add(new OpNode(df, inputs, df.outputVariablesNames(), k >= forward, axisArgument, true));
+        }
+        List<String> outputs = new ArrayList<>(forwardOutputs);
+        outputs.addAll(backwardOutputs);
+        List<OpNode> rewritten = GraphRewrite.apply(graph, nodes, outputs);
+        Set<String> produced = new HashSet<>();
+        Set<String> external = new LinkedHashSet<>();
+        int forwardOps = 0;
+        for (OpNode node : rewritten) {
+            for (String in : node.inputs()) {
                 if (!produced.contains(in)) {
                     external.add(in);
                 }
             }
-            String[] outputs = df.outputVariablesNames();
-            produced.addAll(List.of(outputs));
-            nodes.add(new OpNode(df, inputs, outputs, axisArgument));
+            produced.addAll(List.of(node.outputs()));
+            forwardOps += node.backward() ? 0 : 1;
         }
-        return new CompiledGraph(graph, List.copyOf(nodes), forward, external);
+        return new CompiledGraph(graph, List.copyOf(rewritten), forwardOps, external);
     }
 
     /** Depth-first, inputs before the op that reads them: a topological order of the ops needed. */
-    private static void visit(SameDiff graph, String variable, Set<String> visited, List<String> order) {
+    private static void visit(SameDiff graph, String variable, Set<String> given, Set<String> visited,
+                              List<String> order) {
         Variable v = graph.getVariables().get(variable);
         if (v == null) {
             throw new IllegalArgumentException("no variable " + variable + " in the graph");
+        }
+        if (given.contains(variable)) {
+            return;
         }
         String opName = v.getOutputOfOp();
         if (opName == null || !visited.add(opName)) {
@@ -140,12 +158,12 @@ final class CompiledGraph {
         SameDiffOp sdo = graph.getOps().get(opName);
         if (sdo.getInputsToOp() != null) {
             for (String in : sdo.getInputsToOp()) {
-                visit(graph, in, visited, order);
+                visit(graph, in, given, visited, order);
             }
         }
         if (sdo.getControlDeps() != null) {
             for (String dep : sdo.getControlDeps()) {
-                visit(graph, dep, visited, order);
+                visit(graph, dep, given, visited, order);
             }
         }
         order.add(opName);
@@ -181,6 +199,11 @@ final class CompiledGraph {
     /** Number of ops in both segments. */
     int opCount() {
         return ops.size();
+    }
+
+    /** The ops' names in the order they run, forward segment first (as libnd4j names them). */
+    List<String> opNames() {
+        return ops.stream().map(OpNode::name).toList();
     }
 
     /**
@@ -235,8 +258,9 @@ final class CompiledGraph {
             }
             for (int k = 0; k < ops.size(); k++) {
                 OpNode node = ops.get(k);
-                boolean backward = k >= forwardOps;
+                boolean backward = node.backward();
                 OpContext oc = Nd4j.getExecutioner().buildContext();
+                oc.allowHelpers(node.helpers());
                 contexts[k] = oc;
                 INDArray[] args = new INDArray[node.inputs().length];
                 for (int i = 0; i < args.length; i++) {
@@ -353,7 +377,7 @@ final class CompiledGraph {
             List<OpCost> out = new ArrayList<>(ops.size());
             for (int k = 0; k < ops.size(); k++) {
                 OpNode node = ops.get(k);
-                out.add(new OpCost(k < forwardOps, node.op().opName(), node.outputs()[0],
+                out.add(new OpCost(!node.backward(), node.name(), node.outputs()[0],
                         values.get(node.outputs()[0]).shape(), nanos[k] / 1e3 / repetitions));
             }
             return out;

@@ -74,7 +74,7 @@ public final class DiscreteBackprop {
             Step<INDArray> step = steps.get(n);
             double dt = step.dt();
             Arrays.fill(computed, false);
-            stepBar.assign(yBar);
+            ArrayAlgebra.copy(yBar, stepBar);
             for (int i = s - 1; i >= 0; i--) {
                 boolean any = false;
                 if (tableau.b(i) != 0) {
@@ -100,12 +100,12 @@ public final class DiscreteBackprop {
                 if (stageBar[i] == null) {
                     stageBar[i] = Nd4j.createUninitialized(type, outputBar.shape());
                 }
-                stageBar[i].assign(vjp.state());
+                ArrayAlgebra.copy(vjp.state(), stageBar[i]);
                 computed[i] = true;
-                stepBar.addi(vjp.state());
-                vjp.params().forEach((key, g) -> paramBar.get(key).addi(g));
+                ArrayAlgebra.axpy(1, vjp.state(), stepBar);
+                vjp.params().forEach((key, g) -> ArrayAlgebra.axpy(1, g, paramBar.get(key)));
                 if (vjp.input() != null) {
-                    inputBar.addi(vjp.input());
+                    ArrayAlgebra.axpy(1, vjp.input(), inputBar);
                 }
             }
             INDArray swap = yBar;

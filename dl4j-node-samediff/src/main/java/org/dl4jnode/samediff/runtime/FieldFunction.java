@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A vector field compiled to a SameDiff graph and evaluated eagerly: f(t, h) and its
@@ -58,6 +59,8 @@ public final class FieldFunction {
     private final SameDiff gradientGraph;
     /** Gradient target (state, parameter key, input) -> its gradient variable in the gradient graph; null: none. */
     private final Map<String, String> gradientOf = new HashMap<>();
+    /** The gradient of the loss {@code sum(f * a)} with respect to f: the cotangent a itself; null if none. */
+    private final String outputGradient;
     private final Map<String, INDArray> boundParams = new HashMap<>();
     /** 'c'-ordered copies of bound parameters given in another layout, reused from bind to bind. */
     private final Map<String, INDArray> cOrderCopies = new HashMap<>();
@@ -154,6 +157,8 @@ public final class FieldFunction {
             SDVariable g = sd.getVariable(target).getGradient();
             gradientOf.put(target, g == null ? null : g.name());
         }
+        SDVariable fGrad = f.getGradient();
+        this.outputGradient = fGrad == null ? null : fGrad.name();
     }
 
     /** {@code [-1, features, spatial...]}: the state's shape with another feature count. */
@@ -424,7 +429,9 @@ public final class FieldFunction {
             List<String> backwardOutputs = new ArrayList<>();
             gradientOf.values().stream().filter(Objects::nonNull).forEach(backwardOutputs::add);
             try {
-                program = CompiledGraph.compile(gradientGraph, List.of(output), backwardOutputs);
+                // the replay binds the cotangent as f's gradient instead of deriving it from the loss
+                Set<String> given = outputGradient == null ? Set.of() : Set.of(outputGradient);
+                program = CompiledGraph.compile(gradientGraph, List.of(output), backwardOutputs, given);
             } catch (UnsupportedOperationException e) {
                 // the session runs what the replay cannot; slower, equally correct
                 sessionOnly = true;
@@ -441,7 +448,11 @@ public final class FieldFunction {
         Map<String, INDArray> externals = new HashMap<>(boundParams);
         externals.put(TIME, Nd4j.scalar(dataType, 0.0));
         externals.put(STATE, h.dup('c'));
-        externals.put(COTANGENT, Nd4j.zeros(h.dataType(), h.shape()));
+        INDArray cotangent = Nd4j.zeros(h.dataType(), h.shape());
+        externals.put(COTANGENT, cotangent);
+        if (outputGradient != null) {
+            externals.put(outputGradient, cotangent);
+        }
         if (readsInput) {
             externals.put(INPUT, input.dup('c'));
         }

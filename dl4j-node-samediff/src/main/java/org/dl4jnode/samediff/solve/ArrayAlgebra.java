@@ -5,24 +5,43 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
-/** Eager linear combinations on {@link INDArray}s; results are fresh arrays, one allocation each. */
+/**
+ * Eager linear combinations on {@link INDArray}s. Results are arrays of their own: fresh ones from
+ * {@link #INSTANCE}, or taken from an {@link ArrayPool} by a {@link #pooled} algebra (the caller gives them
+ * back when the solve no longer needs them).
+ */
 public final class ArrayAlgebra implements StateAlgebra<INDArray> {
 
-    public static final ArrayAlgebra INSTANCE = new ArrayAlgebra();
+    /** Allocates every result. */
+    public static final ArrayAlgebra INSTANCE = new ArrayAlgebra(null);
 
-    private ArrayAlgebra() {
+    private final ArrayPool pool;
+
+    private ArrayAlgebra(ArrayPool pool) {
+        this.pool = pool;
+    }
+
+    /** An algebra whose results are taken from {@code pool}, in 'c' order. */
+    public static ArrayAlgebra pooled(ArrayPool pool) {
+        return new ArrayAlgebra(Objects.requireNonNull(pool, "pool"));
     }
 
     @Override
     public INDArray combine(INDArray base, double[] coefficients, List<INDArray> terms) {
-        INDArray out = base == null ? null : base.dup();
+        INDArray out = null;
+        if (base != null) {
+            out = like(base);
+            copy(base, out);
+        }
         for (int i = 0; i < terms.size(); i++) {
             if (coefficients[i] == 0) {
                 continue;
             }
             if (out == null) {
-                out = terms.get(i).mul(coefficients[i]);
+                out = like(terms.get(i));
+                terms.get(i).mul(coefficients[i], out);
             } else {
                 axpy(coefficients[i], terms.get(i), out);
             }
@@ -31,6 +50,26 @@ public final class ArrayAlgebra implements StateAlgebra<INDArray> {
             throw new IllegalArgumentException("a combination with no base and no non-zero term has no shape");
         }
         return out;
+    }
+
+    /** A new array of the type and shape of {@code a}, in 'c' order. */
+    private INDArray like(INDArray a) {
+        return pool != null ? pool.take(a.dataType(), a.shape()) : Nd4j.createUninitialized(a.dataType(), a.shape(), 'c');
+    }
+
+    /** {@code y = x}: BLAS copy where both are dense arrays of one ordering and type, an assign otherwise. */
+    public static void copy(INDArray x, INDArray y) {
+        if (blasCompatible(x, y)) {
+            Nd4j.getBlasWrapper().level1().copy(x, y);
+        } else {
+            y.assign(x);
+        }
+    }
+
+    private static boolean blasCompatible(INDArray x, INDArray y) {
+        return Arrays.equals(x.shape(), y.shape()) && !x.isView() && !y.isView() && x.ordering() == y.ordering()
+                && x.elementWiseStride() == 1 && y.elementWiseStride() == 1 && x.dataType() == y.dataType()
+                && x.dataType().isFPType();
     }
 
     /**
@@ -50,9 +89,7 @@ public final class ArrayAlgebra implements StateAlgebra<INDArray> {
             throw new IllegalArgumentException("axpy of shapes " + Arrays.toString(x.shape()) + " and "
                     + Arrays.toString(y.shape()));
         }
-        boolean dense = !x.isView() && !y.isView() && x.ordering() == y.ordering() && x.elementWiseStride() == 1
-                && y.elementWiseStride() == 1 && x.dataType() == y.dataType() && x.dataType().isFPType();
-        if (dense) {
+        if (blasCompatible(x, y)) {
             Nd4j.getBlasWrapper().level1().axpy(x.length(), alpha, x, y);
         } else {
             y.addi(x.mul(alpha));

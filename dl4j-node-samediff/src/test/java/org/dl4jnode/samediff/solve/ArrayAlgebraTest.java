@@ -36,6 +36,21 @@ class ArrayAlgebraTest {
     }
 
     @Test
+    void aPooledAlgebraTakesItsResultsFromThePool() {
+        ArrayPool pool = new ArrayPool(1 << 20);
+        ArrayAlgebra pooled = ArrayAlgebra.pooled(pool);
+        INDArray out = pooled.combine(y, new double[] {0.5, -1}, List.of(k1, k2));
+        assertThat(out.toDoubleMatrix()).isEqualTo(new double[][] {{-0.5, 0}, {1, 2.5}});
+        INDArray scaled = pooled.combine(null, new double[] {0, 3}, List.of(k1, k2));
+        assertThat(scaled.toDoubleMatrix()).isEqualTo(new double[][] {{6, 6}, {6, 6}});
+        assertThat(pool.outstanding()).isEqualTo(2);
+        pool.giveBack(out);
+        INDArray again = pooled.combine(y.dup('f'), new double[] {1}, List.of(k1));
+        assertThat(again).as("reused").isSameAs(out);
+        assertThat(again.toDoubleMatrix()).as("from an 'f'-ordered base").isEqualTo(new double[][] {{2, 2}, {3, 5}});
+    }
+
+    @Test
     void axpyIsCorrectOnViewsAndOtherOrderings() {
         INDArray big = Nd4j.create(DataType.DOUBLE, 3, 2);
         INDArray view = big.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all());

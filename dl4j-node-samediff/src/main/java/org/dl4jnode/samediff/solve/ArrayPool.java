@@ -1,0 +1,102 @@
+package org.dl4jnode.samediff.solve;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Arrays reused from one solve to the next, so that a Java-stepped solve allocates nothing in the
+ * steady state.
+ *
+ * <p>Why: a fresh ND4J array is zero-filled natively even when asked for uninitialised, and on a
+ * small machine the allocator hands back pages it has just returned to the system, so each
+ * {@code [128, 64]} float state cost about 60 us to allocate, several times the arithmetic of the
+ * Runge-Kutta combination that wanted it (measured with a native profiler; see the README's speed section).
+ *
+ * <p>{@link #take} hands out a dense 'c'-ordered array outside any workspace, with undefined contents; it
+ * stays the caller's until it is given back, one by one ({@link #giveBack}) or all at once
+ * ({@link #giveBackAll}, when a solve's arrays are all dead). At most {@code maxFreeBytes} of free arrays are
+ * kept; beyond that a given-back array is left to the garbage collector. Not thread-safe.
+ */
+public final class ArrayPool {
+
+    private final long maxFreeBytes;
+    private final Map<String, ArrayDeque<INDArray>> free = new HashMap<>();
+    private final Set<INDArray> outstanding = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long freeBytes;
+
+    /**
+     * @param maxFreeBytes the most bytes of free arrays kept for reuse (&gt;= 0)
+     */
+    public ArrayPool(long maxFreeBytes) {
+        if (maxFreeBytes < 0) {
+            throw new IllegalArgumentException("an array pool keeps >= 0 free bytes, got " + maxFreeBytes);
+        }
+        this.maxFreeBytes = maxFreeBytes;
+    }
+
+    /** An array of this type and shape, 'c' order, contents undefined: a free one, or a new one. */
+    public INDArray take(DataType type, long[] shape) {
+        ArrayDeque<INDArray> candidates = free.get(key(type, shape));
+        INDArray array = candidates == null ? null : candidates.poll();
+        if (array != null) {
+            freeBytes -= bytes(array);
+        } else {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                array = Nd4j.createUninitialized(type, shape, 'c');
+            }
+        }
+        outstanding.add(array);
+        return array;
+    }
+
+    /** Makes an array this pool handed out free again; any other array is ignored. */
+    public void giveBack(INDArray array) {
+        if (array != null && outstanding.remove(array)) {
+            keep(array);
+        }
+    }
+
+    /** Makes every array handed out free again: none of them may be used afterwards. */
+    public void giveBackAll() {
+        for (INDArray array : outstanding) {
+            keep(array);
+        }
+        outstanding.clear();
+    }
+
+    /** Number of arrays handed out and not given back. */
+    public int outstanding() {
+        return outstanding.size();
+    }
+
+    /** Bytes of the free arrays kept. */
+    public long freeBytes() {
+        return freeBytes;
+    }
+
+    private void keep(INDArray array) {
+        long size = bytes(array);
+        if (freeBytes + size <= maxFreeBytes) {
+            free.computeIfAbsent(key(array.dataType(), array.shape()), k -> new ArrayDeque<>()).push(array);
+            freeBytes += size;
+        }
+    }
+
+    private static long bytes(INDArray array) {
+        return array.length() * array.dataType().width();
+    }
+
+    private static String key(DataType type, long[] shape) {
+        return type + Arrays.toString(shape);
+    }
+}
