@@ -6,6 +6,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,8 +60,14 @@ import java.util.function.Supplier;
 final class CompiledGraph {
 
     private final SameDiff graph;
+    /** Invariant ops first, then the forward segment's others, then the backward segment's others. */
     private final List<OpNode> ops;
-    private final int forwardOps;
+    /** Ops [0, invariantOps) read only variables and constants: their values change only with the parameters. */
+    private final int invariantOps;
+    /** Ops [invariantOps, forwardEnd) are the rest of the forward segment. */
+    private final int forwardEnd;
+    /** Incremented whenever the caller changes a parameter's values; pools recompute their invariants then. */
+    private long parameterVersion;
     /** Variables read by ops but produced by none: placeholders, variables and constants. */
     private final Set<String> externalInputs;
     /** Planned instances by placeholder shapes; the few most recent shapes (training, last batch, evaluation). */
@@ -76,12 +83,16 @@ final class CompiledGraph {
     private static final class Pool {
         private final List<Instance> free = new ArrayList<>();
         private final Map<String, INDArray> shared = new HashMap<>();
+        /** The parameter version the shared invariant values were computed for. */
+        private long invariantVersion = -1;
     }
 
-    private CompiledGraph(SameDiff graph, List<OpNode> ops, int forwardOps, Set<String> externalInputs) {
+    private CompiledGraph(SameDiff graph, List<OpNode> ops, int invariantOps, int forwardEnd,
+                          Set<String> externalInputs) {
         this.graph = graph;
         this.ops = ops;
-        this.forwardOps = forwardOps;
+        this.invariantOps = invariantOps;
+        this.forwardEnd = forwardEnd;
         this.externalInputs = externalInputs;
     }
 
@@ -128,17 +139,42 @@ final class CompiledGraph {
         List<OpNode> rewritten = GraphRewrite.apply(graph, nodes, outputs);
         Set<String> produced = new HashSet<>();
         Set<String> external = new LinkedHashSet<>();
-        int forwardOps = 0;
+        Set<String> varying = new HashSet<>(given);
+        List<OpNode> invariant = new ArrayList<>();
+        List<OpNode> forwardRest = new ArrayList<>();
+        List<OpNode> backwardRest = new ArrayList<>();
         for (OpNode node : rewritten) {
+            boolean varies = false;
             for (String in : node.inputs()) {
                 if (!produced.contains(in)) {
                     external.add(in);
+                    varies |= graph.getVariable(in).getVariableType() == VariableType.PLACEHOLDER;
                 }
+                varies |= varying.contains(in);
             }
             produced.addAll(List.of(node.outputs()));
-            forwardOps += node.backward() ? 0 : 1;
+            if (varies) {
+                varying.addAll(List.of(node.outputs()));
+                (node.backward() ? backwardRest : forwardRest).add(node);
+            } else {
+                // reads nothing a call changes: hoisted out of the calls (a Galerkin layer's coefficient
+                // reshapes, the shapes of the parameters' gradients); moving it first keeps the order valid
+                invariant.add(node);
+            }
         }
-        return new CompiledGraph(graph, List.copyOf(rewritten), forwardOps, external);
+        List<OpNode> ordered = new ArrayList<>(invariant);
+        ordered.addAll(forwardRest);
+        ordered.addAll(backwardRest);
+        return new CompiledGraph(graph, List.copyOf(ordered), invariant.size(), invariant.size() + forwardRest.size(),
+                external);
+    }
+
+    /**
+     * Tells the program that the values of the parameters (variables) changed, in place or by rebinding:
+     * the ops that read only parameters and constants run again before the next forward segment.
+     */
+    void parametersChanged() {
+        parameterVersion++;
     }
 
     /** Depth-first, inputs before the op that reads them: a topological order of the ops needed. */
@@ -191,9 +227,14 @@ final class CompiledGraph {
         }
     }
 
-    /** Number of ops in the forward segment. */
+    /** Number of ops in the forward segment, those hoisted out of the calls included. */
     int forwardOpCount() {
-        return forwardOps;
+        return forwardEnd;
+    }
+
+    /** Number of ops that read only parameters and constants, run once per parameter change. */
+    int invariantOpCount() {
+        return invariantOps;
     }
 
     /** Number of ops in both segments. */
@@ -244,7 +285,6 @@ final class CompiledGraph {
 
         private Instance(Pool pool, Map<String, INDArray> externals) {
             this.pool = pool;
-            Map<String, INDArray> shared = pool.shared;
             // every array given is kept, read by an op or not, so that rebinding it later is harmless
             values.putAll(externals);
             for (String name : externalInputs) {
@@ -258,7 +298,8 @@ final class CompiledGraph {
             }
             for (int k = 0; k < ops.size(); k++) {
                 OpNode node = ops.get(k);
-                boolean backward = node.backward();
+                // backward values and invariant ones are shared by the pool's instances
+                boolean shared = node.backward() || k < invariantOps;
                 OpContext oc = Nd4j.getExecutioner().buildContext();
                 oc.allowHelpers(node.helpers());
                 contexts[k] = oc;
@@ -289,6 +330,13 @@ final class CompiledGraph {
                     throw new IllegalStateException("op " + node.op().getOwnName() + ": shape function gave "
                             + shapes + " for " + node.outputs().length + " outputs");
                 }
+                INDArray view = reshapedView(node, args, shapes);
+                if (view != null) {
+                    // the reshape's output is its input seen in another shape: nothing to run or copy
+                    values.put(node.outputs()[0], view);
+                    contexts[k] = null;
+                    continue;
+                }
                 for (int i = 0; i < shapes.size(); i++) {
                     String name = node.outputs()[i];
                     LongShapeDescriptor shape = shapes.get(i);
@@ -297,11 +345,11 @@ final class CompiledGraph {
                     if (type != shape.dataType()) {
                         shape = shape.asDataType(type);
                     }
-                    INDArray out = backward ? shared.get(name) : null;
+                    INDArray out = shared ? pool.shared.get(name) : null;
                     if (out == null || !out.shapeDescriptor().equals(shape)) {
                         out = Nd4j.create(shape, false);
-                        if (backward) {
-                            shared.put(name, out);
+                        if (shared) {
+                            pool.shared.put(name, out);
                         }
                     }
                     oc.setOutputArray(i, out);
@@ -309,6 +357,28 @@ final class CompiledGraph {
                 }
                 execute(k);
             }
+        }
+
+        /**
+         * The output of a 'c'-order reshape as a view of its input, when the input is an op's output (so it
+         * is never rebound) and dense: the view then always holds what the op would copy. Null otherwise.
+         */
+        private INDArray reshapedView(OpNode node, INDArray[] args, List<LongShapeDescriptor> shapes) {
+            if (!"reshape".equals(node.name()) || args.length < 1 || shapes.size() != 1
+                    || externalInputs.contains(node.inputs()[0])) {
+                return null;
+            }
+            long[] iArgs = ((DynamicCustomOp) node.op()).iArgs();
+            boolean cOrder = iArgs.length == 0 || iArgs[0] != -'f';
+            INDArray in = args[0];
+            LongShapeDescriptor shape = shapes.get(0);
+            if (!cOrder || !ArrayAlgebra.isDenseC(in) || in.dataType() != shape.dataType()
+                    || graph.getVariable(node.outputs()[0]).dataType() != in.dataType()) {
+                return null;
+            }
+            INDArray view = in.reshape('c', shape.getShape());
+            boolean shares = view.data().address() == in.data().address() && view.offset() == 0;
+            return shares ? view : null;
         }
 
         /**
@@ -335,10 +405,13 @@ final class CompiledGraph {
             }
         }
 
-        /** Bytes of the arrays the forward segment writes: what an instance holds while its values are kept. */
+        /**
+         * Bytes of the arrays the forward segment writes for this instance alone: what it holds while its
+         * values are kept (the invariant values are the pool's).
+         */
         long forwardBytes() {
             long bytes = 0;
-            for (int k = 0; k < forwardOps; k++) {
+            for (int k = invariantOps; k < forwardEnd; k++) {
                 for (String name : ops.get(k).outputs()) {
                     INDArray v = values.get(name);
                     bytes += v.length() * v.dataType().width();
@@ -352,14 +425,21 @@ final class CompiledGraph {
             return values.get(name);
         }
 
+        /** Runs the forward segment, first the invariant ops if the parameters changed since they last ran. */
         void runForward() {
-            for (int k = 0; k < forwardOps; k++) {
+            if (pool.invariantVersion != parameterVersion) {
+                for (int k = 0; k < invariantOps; k++) {
+                    execute(k);
+                }
+                pool.invariantVersion = parameterVersion;
+            }
+            for (int k = invariantOps; k < forwardEnd; k++) {
                 execute(k);
             }
         }
 
         void runBackward() {
-            for (int k = forwardOps; k < ops.size(); k++) {
+            for (int k = forwardEnd; k < ops.size(); k++) {
                 execute(k);
             }
         }
@@ -384,6 +464,9 @@ final class CompiledGraph {
         }
 
         private void execute(int k) {
+            if (contexts[k] == null) {
+                return;
+            }
             DifferentialFunction op = ops.get(k).op();
             if (op instanceof CustomOp custom) {
                 Nd4j.getExecutioner().exec(custom, contexts[k]);

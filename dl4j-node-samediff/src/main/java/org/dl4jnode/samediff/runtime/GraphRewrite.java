@@ -3,9 +3,12 @@ package org.dl4jnode.samediff.runtime;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseTransformOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.ops.impl.shape.Reshape;
 import org.nd4j.linalg.api.ops.impl.transforms.BaseDynamicTransformOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 
@@ -90,6 +93,9 @@ final class GraphRewrite {
             return shape.length;
         }
         DifferentialFunction producer = graph.getVariableOutputOp(name);
+        if (producer instanceof Reshape reshape) {
+            return reshapedRank(graph, reshape);
+        }
         boolean preservesRank = producer instanceof BaseTransformOp || producer instanceof BaseDynamicTransformOp
                 || producer instanceof Mmul;
         if (!preservesRank || producer.argNames() == null || producer.outputVariablesNames().length != 1) {
@@ -137,6 +143,24 @@ final class GraphRewrite {
             gy = matmul(e, x, true, true, dy, node.backward());
         }
         return List.of(gx, gy);
+    }
+
+    /**
+     * The rank a reshape gives: the length of its shape, given as integer arguments (after the order
+     * flag, -99 for 'c' or -102 for 'f') or as a constant; -1 otherwise.
+     */
+    private static int reshapedRank(SameDiff graph, Reshape reshape) {
+        String[] args = reshape.argNames();
+        long[] iArgs = reshape.iArgs();
+        if (args.length == 1 && iArgs.length > 0) {
+            boolean orderFlag = iArgs[0] == -'c' || iArgs[0] == -'f';
+            return iArgs.length - (orderFlag ? 1 : 0);
+        }
+        if (args.length == 2 && graph.getVariable(args[1]).getVariableType() == VariableType.CONSTANT) {
+            INDArray shape = graph.getArrForVarName(args[1]);
+            return shape == null ? -1 : (int) shape.length();
+        }
+        return -1;
     }
 
     private static OpNode matmul(String a, String b, boolean transposeA, boolean transposeB, String[] out,

@@ -67,9 +67,13 @@ public final class ArrayAlgebra implements StateAlgebra<INDArray> {
     }
 
     private static boolean blasCompatible(INDArray x, INDArray y) {
-        return Arrays.equals(x.shape(), y.shape()) && !x.isView() && !y.isView() && x.ordering() == y.ordering()
-                && x.elementWiseStride() == 1 && y.elementWiseStride() == 1 && x.dataType() == y.dataType()
-                && x.dataType().isFPType();
+        return Arrays.equals(x.shape(), y.shape()) && wholeBuffer(x) && wholeBuffer(y) && x.ordering() == y.ordering()
+                && x.dataType() == y.dataType() && x.dataType().isFPType();
+    }
+
+    /** Contiguous over all of its buffer: a whole array, or a reshaped view of one. */
+    private static boolean wholeBuffer(INDArray a) {
+        return a.elementWiseStride() == 1 && a.offset() == 0 && a.length() == a.data().length();
     }
 
     /**
