@@ -1,6 +1,7 @@
 package org.dl4jnode.examples;
 
 import org.dl4jnode.samediff.basis.FourierBasis;
+import org.dl4jnode.samediff.field.ConvField;
 import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.param.GalerkinParameterization;
 import org.dl4jnode.samediff.param.ParamSpec;
@@ -39,8 +40,13 @@ public final class FieldCostProfile implements Callable<Integer> {
     int batch;
     @Option(names = "--calls", defaultValue = "2000", description = "timed calls per figure (default ${DEFAULT-VALUE})")
     int calls;
-    @Option(names = "--galerkin", description = "Galerkin coefficients, Fourier with 5 harmonics, instead of plain weights")
+    @Option(names = "--galerkin", description = "Galerkin coefficients (Fourier) instead of plain weights")
     boolean galerkin;
+    @Option(names = "--harmonics", defaultValue = "5", description = "Fourier harmonics with --galerkin (default ${DEFAULT-VALUE})")
+    int harmonics;
+    @Option(names = "--conv", description = "a conv field (3x3 kernels, --width channels in and hidden) on "
+            + "[batch, width, 7, 7] images, as the MNIST program's, instead of an mlp field")
+    boolean conv;
 
     private final PrintStream out;
 
@@ -62,18 +68,23 @@ public final class FieldCostProfile implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--width, --batch and --calls must be >= 1");
         }
         Parameterization parameterization = galerkin
-                ? new GalerkinParameterization(FourierBasis.of(5), 0, 1, 0) : Parameterization.DIRECT;
-        FieldFunction f = new FieldFunction(MlpField.of(width), parameterization, new long[] {width}, DataType.FLOAT);
+                ? new GalerkinParameterization(FourierBasis.of(harmonics), 0, 1, 0) : Parameterization.DIRECT;
+        long[] stateShape = conv ? new long[] {width, 7, 7} : new long[] {width};
+        FieldFunction f = new FieldFunction(conv ? ConvField.of(width, 3) : MlpField.of(width), parameterization,
+                stateShape, DataType.FLOAT);
         Nd4j.getRandom().setSeed(1);
         Map<String, INDArray> p = new HashMap<>();
         for (ParamSpec spec : f.trainable()) {
             p.put(spec.key(), Nd4j.rand(DataType.FLOAT, spec.shape()).subi(0.5).muli(0.2));
         }
         f.bind(p);
-        INDArray h = Nd4j.rand(DataType.FLOAT, batch, width);
-        INDArray a = Nd4j.rand(DataType.FLOAT, batch, width);
-        out.printf("mlp(%d) field%s on [%d, %d] float32, microseconds per call%n", width,
-                galerkin ? " with Galerkin weights (fourier:5)" : "", batch, width);
+        long[] batchShape = new long[stateShape.length + 1];
+        batchShape[0] = batch;
+        System.arraycopy(stateShape, 0, batchShape, 1, stateShape.length);
+        INDArray h = Nd4j.rand(DataType.FLOAT, batchShape);
+        INDArray a = Nd4j.rand(DataType.FLOAT, batchShape);
+        out.printf("%s(%d) field%s on %s float32, microseconds per call%n", conv ? "conv" : "mlp", width,
+                galerkin ? " with Galerkin weights (fourier:" + harmonics + ")" : "", Arrays.toString(batchShape));
         time("FieldFunction.evaluate", () -> f.evaluate(0.5, h));
         time("FieldFunction.vjp", () -> f.vjp(0.5, h, a));
         time("FieldFunction.evaluateWithVjp", () -> f.evaluateWithVjp(0.5, h, a));
@@ -89,7 +100,7 @@ public final class FieldCostProfile implements Callable<Integer> {
             total[c.forward() ? 0 : 1] += c.micros();
         }
         out.printf("  forward ops %.1f, backward ops %.1f%n", total[0], total[1]);
-        if (galerkin) {
+        if (galerkin || conv) {
             return 0;
         }
         INDArray w0 = p.get("W0");

@@ -4,13 +4,14 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jnode.conf.Basis;
 import org.dl4jnode.conf.GalerkinOdeLayer;
+import org.dl4jnode.conf.OneDnnConvolutionLayer;
+import org.dl4jnode.conf.OneDnnSubsamplingLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.samediff.basis.FunctionBasis;
@@ -26,6 +27,7 @@ import org.nd4j.linalg.schedule.ScheduleType;
  *
  * <ul>
  *   <li><b>conv</b>: {@code conv 3x3 (1 -> c/2), ReLU, max-pool 2 -> conv 3x3 (c/2 -> c), ReLU, max-pool 2}
+ *       (DL4J's layers with their oneDNN helpers: {@link OneDnnConvolutionLayer}, {@link OneDnnSubsamplingLayer})
  *       (a 7x7xc image) {@code -> GalerkinOdeLayer[conv field c -> h -> c, time channel] -> max-pool 2
  *       -> softmax 10}.</li>
  *   <li><b>mlp</b>: {@code dense 784 -> w (identity) -> GalerkinOdeLayer[MLP field w -> h -> w] -> softmax 10},
@@ -94,11 +96,11 @@ public final class MnistModels {
         GalerkinOdeLayer.Builder ode = new GalerkinOdeLayer.Builder().name("ode").basis(o.basis())
                 .solver(o.solver()).steps(o.steps());
         if (o.kind() == Kind.CONV) {
-            list.layer(new ConvolutionLayer.Builder(3, 3).nOut(o.width() / 2).convolutionMode(ConvolutionMode.Same)
-                            .activation(Activation.RELU).build())
+            list.layer(new OneDnnConvolutionLayer.Builder(3, 3).nOut(o.width() / 2)
+                            .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                     .layer(maxPool())
-                    .layer(new ConvolutionLayer.Builder(3, 3).nOut(o.width()).convolutionMode(ConvolutionMode.Same)
-                            .activation(Activation.RELU).build())
+                    .layer(new OneDnnConvolutionLayer.Builder(3, 3).nOut(o.width())
+                            .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                     .layer(maxPool());
             if (withOde) {
                 list.layer(ode.field(VectorField.conv(o.fieldWidth(), o.kernel())).weightInit(WeightInit.XAVIER)
@@ -118,7 +120,9 @@ public final class MnistModels {
                 .build();
     }
 
+    /** DL4J's convolution and pooling with their oneDNN helpers, which DL4J 1.0.0-M2.1 leaves unused. */
     private static SubsamplingLayer maxPool() {
-        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
+        return new OneDnnSubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                .build();
     }
 }

@@ -9,6 +9,7 @@ import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -159,14 +160,25 @@ public final class ConvField implements FieldDefinition {
                 .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
         SDVariable hidden = sd.cnn.conv2d(h, params.get("W0", t), params.get("b0", t), config);
         if (timeDependent) {
-            // the time channel's contribution, t conv(1, Wt): [1, hidden, H, W], broadcast over the minibatch.
-            // The ones image is made from h (first example, first channel) because h's height and width need not
-            // be known while the graph is built.
-            SDVariable ones = h.get(SDIndex.interval(0, 1), SDIndex.interval(0, 1)).mul(0.0).add(1.0);
+            // the time channel's contribution, t conv(1, Wt): [1, hidden, H, W], broadcast over the minibatch
+            SDVariable ones = onesImage(sd, h);
             SDVariable timeMap = sd.cnn.conv2d(ones, params.get(TIME_WEIGHT_KEY, t), config);
             hidden = hidden.add(timeMap.mul(t.reshape(-1, 1, 1, 1)));
         }
         return sd.cnn.conv2d(activation.asSameDiff(sd, hidden), params.get("W1", t), params.get("b1", t), config);
+    }
+
+    /**
+     * A {@code [1, 1, H, W]} image of ones for the time channel: a constant when h's height and width are known
+     * while the graph is built (then it, and with direct parameters the time channel's whole map, is computed once
+     * and not differentiated), else made from h (first example, first channel).
+     */
+    private static SDVariable onesImage(SameDiff sd, SDVariable h) {
+        long[] shape = h.getShape();
+        if (shape != null && shape.length == 4 && shape[2] > 0 && shape[3] > 0) {
+            return sd.constant(Nd4j.ones(h.dataType(), 1, 1, shape[2], shape[3]));
+        }
+        return h.get(SDIndex.interval(0, 1), SDIndex.interval(0, 1)).mul(0.0).add(1.0);
     }
 
     @Override

@@ -1,0 +1,140 @@
+package org.dl4jnode.layers;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jnode.conf.OneDnnConvolutionLayer;
+import org.dl4jnode.conf.OneDnnSubsamplingLayer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.File;
+import java.io.IOException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * DL4J's convolution and pooling layers with their oneDNN helpers engaged: the helpers run, and the layers compute
+ * what DL4J's own layers compute, in JSON and saved models as in training.
+ */
+class OneDnnLayersTest {
+
+    private static MultiLayerConfiguration network(boolean oneDnn, DataType type) {
+        ConvolutionLayer.Builder conv = oneDnn ? new OneDnnConvolutionLayer.Builder(3, 3) : new ConvolutionLayer.Builder(3, 3);
+        SubsamplingLayer.Builder pool = oneDnn ? new OneDnnSubsamplingLayer.Builder(PoolingType.MAX)
+                : new SubsamplingLayer.Builder(PoolingType.MAX);
+        return new NeuralNetConfiguration.Builder()
+                .seed(3).dataType(type).weightInit(WeightInit.XAVIER).updater(new NoOp())
+                .list()
+                .layer(conv.nOut(4).convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .layer(pool.kernelSize(2, 2).stride(2, 2).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(6, 6, 2))
+                .build();
+    }
+
+    private static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static INDArray labels(DataType type) {
+        INDArray labels = Nd4j.zeros(type, 5, 3);
+        for (int i = 0; i < 5; i++) {
+            labels.putScalar(i, i % 3, 1.0);
+        }
+        return labels;
+    }
+
+    @Test
+    void theHelpersAreEngagedOnTheCpuBackend() {
+        MultiLayerNetwork net = init(network(true, DataType.FLOAT));
+        assertThat(net.getLayer(0)).isInstanceOf(org.dl4jnode.layers.OneDnnConvolutionLayer.class);
+        assertThat(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(0)).getHelper())
+                .isInstanceOf(MKLDNNConvHelper.class);
+        assertThat(((org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer) net.getLayer(1))
+                .getHelper()).isInstanceOf(MKLDNNSubsamplingHelper.class);
+        MultiLayerNetwork plain = init(network(false, DataType.FLOAT));
+        assertThat(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) plain.getLayer(0)).getHelper())
+                .as("DL4J 1.0.0-M2.1 leaves it unset: if this fails, DL4J engages it again and the classes can go")
+                .isNull();
+    }
+
+    @Test
+    void outputsAndGradientsAreDl4jsInFloat() {
+        MultiLayerNetwork oneDnn = init(network(true, DataType.FLOAT));
+        MultiLayerNetwork plain = init(network(false, DataType.FLOAT));
+        plain.setParams(oneDnn.params().dup());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 2, 6, 6).subi(0.5);
+        assertClose(oneDnn.output(x), plain.output(x), "output");
+
+        oneDnn.setInput(x);
+        oneDnn.setLabels(labels(DataType.FLOAT));
+        plain.setInput(x);
+        plain.setLabels(labels(DataType.FLOAT));
+        oneDnn.computeGradientAndScore();
+        plain.computeGradientAndScore();
+        Gradient expected = plain.gradient();
+        oneDnn.gradient().gradientForVariable().forEach((key, g) ->
+                assertClose(g, expected.getGradientFor(key), "gradient of " + key));
+    }
+
+    @Test
+    void gradientsAreExactInDouble() {
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            MultiLayerNetwork net = init(network(true, DataType.DOUBLE));
+            boolean exact = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                    .input(Nd4j.rand(DataType.DOUBLE, 5, 2, 6, 6).subi(0.5)).labels(labels(DataType.DOUBLE))
+                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
+            assertThat(exact).isTrue();
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    @Test
+    void jsonAndSavedModelsKeepTheLayersAndTheirHelpers(@TempDir File dir) throws IOException {
+        MultiLayerConfiguration conf = network(true, DataType.FLOAT);
+        MultiLayerConfiguration fromJson = MultiLayerConfiguration.fromJson(conf.toJson());
+        assertThat(fromJson).isEqualTo(conf);
+        assertThat(fromJson.getConf(0).getLayer()).isInstanceOf(OneDnnConvolutionLayer.class);
+        assertThat(fromJson.getConf(1).getLayer()).isInstanceOf(OneDnnSubsamplingLayer.class);
+
+        MultiLayerNetwork net = init(conf);
+        File file = new File(dir, "net.zip");
+        ModelSerializer.writeModel(net, file, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file);
+        assertThat(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) restored.getLayer(0)).getHelper())
+                .isInstanceOf(MKLDNNConvHelper.class);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 2, 6, 6);
+        assertThat(restored.output(x)).isEqualTo(net.output(x));
+    }
+
+    /** Within 1e-4 of the largest magnitude (at least 1e-3): float, and another order of summation. */
+    private static void assertClose(INDArray actual, INDArray expected, String what) {
+        double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
+        assertThat(actual.sub(expected).amaxNumber().doubleValue()).as(what).isLessThanOrEqualTo(1e-4 * scale);
+    }
+}
