@@ -4,13 +4,16 @@
 # (each model minus the same network without its ODE layer). Installs what it needs: Debian's python3-torch
 # with OpenBLAS (libopenblas0-pthread), and MNIST. The peer's BLAS is checked first: below BLAS_FLOOR GFLOP/s
 # for a [128, 784] x [784, 64] product the peer is not a fair one and no ratio is printed.
-#   scripts/benchmark.sh                                       # 60,000 examples per mlp model, 6,400 for conv
+#   scripts/benchmark.sh                                       # 32,000 examples per mlp model, 6,400 for conv
 #   EXAMPLES=12800 CONV_EXAMPLES=1280 REPEATS=1 scripts/benchmark.sh   # a quick look
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EXAMPLES=${EXAMPLES:-60000}
+EXAMPLES=${EXAMPLES:-32000}
 CONV_EXAMPLES=${CONV_EXAMPLES:-6400}
 REPEATS=${REPEATS:-2}
+# untimed minibatches first, on both sides (the JVM compiles its hot code during the first few hundred)
+WARMUP=${WARMUP:-200}
+CONV_WARMUP=${CONV_WARMUP:-40}
 THREADS=${THREADS:-"1 2"}
 BLAS_FLOOR=${BLAS_FLOOR:-20}
 PYTHON=/usr/bin/python3
@@ -42,11 +45,12 @@ results=$(mktemp)
 for repeat in $(seq "$REPEATS"); do
   for model in mlp-base mlp-ode galerkin conv-base conv; do
     n=$EXAMPLES
-    case $model in conv*) n=$CONV_EXAMPLES ;; esac
+    w=$WARMUP
+    case $model in conv*) n=$CONV_EXAMPLES; w=$CONV_WARMUP ;; esac
     for threads in $THREADS; do
       OMP_NUM_THREADS=$threads "${JAVA[@]}" org.dl4jnode.examples.bench.ThroughputBenchmark --model "$model" \
-        --examples "$n" | grep '^RESULT' | tee -a "$results"
-      OMP_NUM_THREADS=$threads "$PYTHON" scripts/peer/ode_peer.py --model "$model" --examples "$n" \
+        --examples "$n" --warmup "$w" | grep '^RESULT' | tee -a "$results"
+      OMP_NUM_THREADS=$threads "$PYTHON" scripts/peer/ode_peer.py --model "$model" --examples "$n" --warmup "$w" \
         | grep '^RESULT' | tee -a "$results"
     done
   done

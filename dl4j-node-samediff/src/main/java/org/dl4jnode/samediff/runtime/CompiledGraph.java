@@ -1,12 +1,12 @@
 package org.dl4jnode.samediff.runtime;
 
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
-import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -70,6 +70,8 @@ final class CompiledGraph {
     private long parameterVersion;
     /** Variables read by ops but produced by none: placeholders, variables and constants. */
     private final Set<String> externalInputs;
+    /** Variables the graph computes but the caller supplies: bound once when planned, written in place after. */
+    private final Set<String> given;
     /** Planned instances by placeholder shapes; the few most recent shapes (training, last batch, evaluation). */
     private final Map<String, Pool> pools = new LinkedHashMap<>(4, 0.75f, true) {
         @Override
@@ -88,8 +90,9 @@ final class CompiledGraph {
     }
 
     private CompiledGraph(SameDiff graph, List<OpNode> ops, int invariantOps, int forwardEnd,
-                          Set<String> externalInputs) {
+                          Set<String> externalInputs, Set<String> given) {
         this.graph = graph;
+        this.given = Set.copyOf(given);
         this.ops = ops;
         this.invariantOps = invariantOps;
         this.forwardEnd = forwardEnd;
@@ -111,7 +114,8 @@ final class CompiledGraph {
      * As {@link #compile(SameDiff, Collection, Collection)}, with {@code given} variables that the caller
      * binds as inputs although the graph computes them: the ops that would compute them are not run.
      * (A field's gradient graph differentiates {@code sum(f * a)}; the gradient reaching f is {@code a}
-     * itself, so the three ops that compute it from the sum are skipped.)
+     * itself, so the three ops that compute it from the sum are skipped.) A given variable's array is bound
+     * when an instance is planned and is written in place afterwards, never rebound.
      */
     static CompiledGraph compile(SameDiff graph, Collection<String> forwardOutputs,
                                  Collection<String> backwardOutputs, Set<String> given) {
@@ -166,7 +170,7 @@ final class CompiledGraph {
         ordered.addAll(forwardRest);
         ordered.addAll(backwardRest);
         return new CompiledGraph(graph, List.copyOf(ordered), invariant.size(), invariant.size() + forwardRest.size(),
-                external);
+                external, given);
     }
 
     /**
@@ -279,6 +283,8 @@ final class CompiledGraph {
     final class Instance {
         private final Pool pool;
         private final OpContext[] contexts = new OpContext[ops.size()];
+        /** The op each context runs: the graph's, or one planned in its place for this instance's shapes. */
+        private final DifferentialFunction[] runOps = new DifferentialFunction[ops.size()];
         private final Map<String, INDArray> values = new HashMap<>();
         /** External input name -> (op index, input slot) of every context reading it. */
         private final Map<String, List<int[]>> readers = new HashMap<>();
@@ -330,11 +336,15 @@ final class CompiledGraph {
                     throw new IllegalStateException("op " + node.op().getOwnName() + ": shape function gave "
                             + shapes + " for " + node.outputs().length + " outputs");
                 }
+                runOps[k] = node.op();
                 INDArray view = reshapedView(node, args, shapes);
                 if (view != null) {
                     // the reshape's output is its input seen in another shape: nothing to run or copy
                     values.put(node.outputs()[0], view);
                     contexts[k] = null;
+                    continue;
+                }
+                if (plannedAddGradient(k, node, args, shapes)) {
                     continue;
                 }
                 for (int i = 0; i < shapes.size(); i++) {
@@ -382,6 +392,94 @@ final class CompiledGraph {
         }
 
         /**
+         * Plans {@code add_bp} (the gradients of {@code z = x + y} from z's) without copies: a gradient shaped
+         * like z's is z's array itself, and the other, when it is broadcast, is z's gradient summed over the
+         * broadcast axes ({@code reduce_sum}, or for the rows of a matrix a product with a row of ones). False when the op runs as it is (both broadcast, other ranks,
+         * or z's gradient is an input the caller may rebind).
+         */
+        private boolean plannedAddGradient(int k, OpNode node, INDArray[] args, List<LongShapeDescriptor> shapes) {
+            if (!"add_bp".equals(node.name()) || args.length != 3 || shapes.size() != 2) {
+                return false;
+            }
+            String upstream = node.inputs()[2];
+            INDArray eps = args[2];
+            if (externalInputs.contains(upstream) && !given.contains(upstream)) {
+                return false;
+            }
+            int broadcast = -1;
+            for (int i = 0; i < 2; i++) {
+                LongShapeDescriptor shape = shapes.get(i);
+                boolean same = Arrays.equals(shape.getShape(), eps.shape()) && shape.dataType() == eps.dataType();
+                if (!same) {
+                    if (broadcast >= 0) {
+                        return false;
+                    }
+                    broadcast = i;
+                }
+            }
+            OpContext reduction = null;
+            DifferentialFunction sum = null;
+            if (broadcast >= 0) {
+                long[] target = shapes.get(broadcast).getShape();
+                if (target.length != eps.rank()) {
+                    return false;
+                }
+                List<Long> axes = new ArrayList<>();
+                for (int d = 0; d < target.length; d++) {
+                    if (target[d] == 1 && eps.size(d) != 1) {
+                        axes.add((long) d);
+                    } else if (target[d] != eps.size(d)) {
+                        return false;
+                    }
+                }
+                DynamicCustomOp op;
+                INDArray[] inputs;
+                if (eps.rank() == 2 && axes.equals(List.of(0L))) {
+                    // column sums as a product with a row of ones: the BLAS path, several times faster than
+                    // libnd4j's reduction along the strided axis
+                    op = DynamicCustomOp.builder("matmul").addIntegerArguments(0, 0, 0).build();
+                    inputs = new INDArray[] {Nd4j.ones(eps.dataType(), 1, eps.size(0)), eps};
+                } else {
+                    op = DynamicCustomOp.builder("reduce_sum")
+                            .addIntegerArguments(axes.stream().mapToInt(Long::intValue).toArray())
+                            .addBooleanArguments(true).build();
+                    inputs = new INDArray[] {eps};
+                }
+                reduction = Nd4j.getExecutioner().buildContext();
+                reduction.allowHelpers(false);
+                reduction.setArgs(inputs, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
+                List<LongShapeDescriptor> reduced = op.calculateOutputShape(reduction);
+                if (reduced.size() != 1 || !Arrays.equals(reduced.get(0).getShape(), target)) {
+                    return false;
+                }
+                String name = node.outputs()[broadcast];
+                INDArray out = node.backward() ? pool.shared.get(name) : null;
+                if (out == null || !out.shapeDescriptor().equals(shapes.get(broadcast))) {
+                    out = Nd4j.create(shapes.get(broadcast), false);
+                    if (node.backward()) {
+                        pool.shared.put(name, out);
+                    }
+                }
+                reduction.setOutputArray(0, out);
+                values.put(name, out);
+                sum = op;
+            }
+            for (int i = 0; i < 2; i++) {
+                if (i != broadcast) {
+                    values.put(node.outputs()[i], eps);
+                }
+            }
+            // the op's own context is gone: rebinding its inputs (a bias, say) must not reach the new one
+            readers.values().forEach(at -> at.removeIf(r -> r[0] == k));
+            contexts[k] = reduction;
+            runOps[k] = sum;
+            if (reduction != null) {
+                execute(k);
+            }
+            return true;
+        }
+
+        /**
          * Rebinds an external input (placeholder or variable) when {@code array} is not the one bound.
          * For inputs that change rarely (parameters): libnd4j keeps the previous array's buffer alive
          * in the context, so values that change at every call are better copied into {@link #get}.
@@ -390,6 +488,9 @@ final class CompiledGraph {
             INDArray current = values.get(name);
             if (current == array) {
                 return;
+            }
+            if (given.contains(name)) {
+                throw new IllegalArgumentException("graph input " + name + " is bound when planned; write into it");
             }
             if (current != null && (!Arrays.equals(current.shape(), array.shape())
                     || current.dataType() != array.dataType())) {
@@ -457,7 +558,10 @@ final class CompiledGraph {
             List<OpCost> out = new ArrayList<>(ops.size());
             for (int k = 0; k < ops.size(); k++) {
                 OpNode node = ops.get(k);
-                out.add(new OpCost(!node.backward(), node.name(), node.outputs()[0],
+                // what runs: the op, one planned in its place, or nothing (a view or an alias)
+                String name = contexts[k] == null ? node.name() + " (no-op)"
+                        : runOps[k] == node.op() ? node.name() : node.name() + " as " + runOps[k].opName();
+                out.add(new OpCost(!node.backward(), name, node.outputs()[0],
                         values.get(node.outputs()[0]).shape(), nanos[k] / 1e3 / repetitions));
             }
             return out;
@@ -467,7 +571,7 @@ final class CompiledGraph {
             if (contexts[k] == null) {
                 return;
             }
-            DifferentialFunction op = ops.get(k).op();
+            DifferentialFunction op = runOps[k];
             if (op instanceof CustomOp custom) {
                 Nd4j.getExecutioner().exec(custom, contexts[k]);
             } else {

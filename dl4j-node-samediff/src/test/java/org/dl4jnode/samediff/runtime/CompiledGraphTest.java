@@ -104,6 +104,34 @@ class CompiledGraphTest {
     }
 
     @Test
+    void theGradientsOfASumAreTheUpstreamGradientAndItsSumOverBroadcastAxes() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 3, 2));
+        SDVariable b = sd.var("b", Nd4j.rand(DataType.DOUBLE, 1, 2));
+        SDVariable c = sd.constant("c", Nd4j.rand(DataType.DOUBLE, 4, 2));
+        SDVariable loss = sd.math.tanh(x.mmul(w).add(b)).mul(c).sum();
+        sd.setLossVariables(loss);
+        sd.createGradFunction("x");
+        String[] grads = {x.getGradient().name(), w.getGradient().name(), b.getGradient().name()};
+        CompiledGraph program = CompiledGraph.compile(sd.getFunction("grad"), List.of(loss.name()), List.of(grads));
+        INDArray x1 = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        CompiledGraph.Instance in = program.acquire("4x3", () -> Map.of("x", x1));
+        for (int round = 0; round < 2; round++) {
+            // the second round rebinds the bias, which the replaced add_bp read
+            INDArray bValue = Nd4j.rand(DataType.DOUBLE, 1, 2);
+            b.setArray(bValue);
+            in.bind("b", bValue);
+            in.runForward();
+            in.runBackward();
+            Map<String, INDArray> expected = sd.calculateGradients(Map.of("x", x1), "x", "w", "b");
+            assertThat(in.get(grads[0]).equalsWithEps(expected.get("x"), 1e-12)).as("dL/dx").isTrue();
+            assertThat(in.get(grads[1]).equalsWithEps(expected.get("w"), 1e-12)).as("dL/dw").isTrue();
+            assertThat(in.get(grads[2]).equalsWithEps(expected.get("b"), 1e-12)).as("dL/db").isTrue();
+        }
+    }
+
+    @Test
     void refusesOpsItCannotReplay() {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 2);
