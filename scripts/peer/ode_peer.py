@@ -145,7 +145,7 @@ class MlpOde(nn.Module):
 
 
 class ConvOde(nn.Module):
-    """The MNIST program's default: conv stem -> Galerkin ODE[conv(32, 3), fourier(2), midpoint x 2] -> pool -> softmax;
+    """The MNIST program's default: conv stem -> Galerkin ODE[conv(32, 3), fourier(2), midpoint x 1] -> pool -> softmax;
     without the ODE when ode is False."""
 
     def __init__(self, ode=True):
@@ -163,7 +163,7 @@ class ConvOde(nn.Module):
         x = F.max_pool2d(F.relu(F.conv2d(x, self.c1, self.b1, padding=1)), 2)
         x = F.max_pool2d(F.relu(F.conv2d(x, self.c2, self.b2, padding=1)), 2)
         if self.field is not None:
-            x = midpoint(self.field, x, 2)
+            x = midpoint(self.field, x, 1)
         x = F.max_pool2d(x, 2)
         return x.flatten(1) @ self.w_out + self.b_out
 

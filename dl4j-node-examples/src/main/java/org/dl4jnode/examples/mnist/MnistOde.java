@@ -74,13 +74,13 @@ public final class MnistOde implements Runnable {
         @Option(names = "--model", defaultValue = "conv",
                 description = "conv (conv stem and conv field) or mlp (dense stem and MLP field, quick); default ${DEFAULT-VALUE}")
         String model;
-        @Option(names = "--epochs", defaultValue = "3", description = "passes over the training set (default ${DEFAULT-VALUE})")
-        int epochs;
+        @Option(names = "--epochs", description = "passes over the training set (default: 6 for conv, 3 for mlp)")
+        Integer epochs;
         @Option(names = "--batch", defaultValue = "64", description = "minibatch size (default ${DEFAULT-VALUE})")
         int batch;
         @Option(names = "--solver", description = "EULER, MIDPOINT or RK4 (default: MIDPOINT for conv, RK4 for mlp)")
         Solver solver;
-        @Option(names = "--steps", description = "fixed steps over [0, 1] (default: 2 for conv, 4 for mlp)")
+        @Option(names = "--steps", description = "fixed steps over [0, 1] (default: 1 for conv, 4 for mlp)")
         Integer steps;
         @Option(names = "--basis", description = "Galerkin basis of the field's weights, name:n (default: fourier:2)")
         String basis;
@@ -90,8 +90,11 @@ public final class MnistOde implements Runnable {
         Integer fieldWidth;
         @Option(names = "--lr", description = "Adam's learning rate (default: 3e-3 for conv, 1e-3 for mlp)")
         Double learningRate;
-        @Option(names = "--lr-decay", description = "factor the learning rate decays by per epoch, smoothly (default: 0.25 for conv, 1 for mlp)")
+        @Option(names = "--lr-decay", description = "factor the learning rate decays by per epoch, smoothly (default: 0.5 for conv, 1 for mlp)")
         Double learningRateDecay;
+        @Option(names = "--dropout", description = "probability of dropping each input of the softmax layer in training "
+                + "(default: 0)")
+        Double dropout;
         @Option(names = "--seed", defaultValue = "123", description = "random seed (default ${DEFAULT-VALUE})")
         long seed;
         @Option(names = "--output", defaultValue = "mnist-ode.zip", description = "where to save the model (default ${DEFAULT-VALUE})")
@@ -109,6 +112,7 @@ public final class MnistOde implements Runnable {
         @Override
         public Integer call() throws IOException {
             MnistModels.Options options = options();
+            int epochs = this.epochs != null ? this.epochs : MnistModels.defaultEpochs(options.kind());
             if (epochs < 1 || batch < 1 || trainExamples < 1 || trainExamples > 60_000 || testExamples < 1
                     || testExamples > 10_000 || !(progressSeconds > 0)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "need --epochs >= 1, --batch >= 1, "
@@ -135,7 +139,8 @@ public final class MnistOde implements Runnable {
                         fieldWidth == null ? d.fieldWidth() : fieldWidth, d.kernel(),
                         basis == null ? d.basis() : Basis.parse(basis), solver == null ? d.solver() : solver,
                         steps == null ? d.steps() : steps, learningRate == null ? d.learningRate() : learningRate,
-                        learningRateDecay == null ? d.learningRateDecay() : learningRateDecay, seed);
+                        learningRateDecay == null ? d.learningRateDecay() : learningRateDecay,
+                        dropout == null ? d.dropout() : dropout, seed);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
