@@ -4,16 +4,18 @@
 # (each model minus the same network without its ODE layer). Installs what it needs: Debian's python3-torch
 # with OpenBLAS (libopenblas0-pthread), and MNIST. The peer's BLAS is checked first: below BLAS_FLOOR GFLOP/s
 # for a [128, 784] x [784, 64] product the peer is not a fair one and no ratio is printed.
-#   scripts/benchmark.sh                                       # 32,000 examples per mlp model, 6,400 for conv
+#   scripts/benchmark.sh                                       # 32,000 examples per mlp model, 9,600 for conv
 #   EXAMPLES=12800 CONV_EXAMPLES=1280 REPEATS=1 scripts/benchmark.sh   # a quick look
+#   MODELS="conv-base conv" THREADS=1 scripts/benchmark.sh            # some models, one thread count
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXAMPLES=${EXAMPLES:-32000}
-CONV_EXAMPLES=${CONV_EXAMPLES:-6400}
+CONV_EXAMPLES=${CONV_EXAMPLES:-9600}
 REPEATS=${REPEATS:-2}
 # untimed minibatches first, on both sides (the JVM compiles its hot code during the first few hundred)
 WARMUP=${WARMUP:-200}
-CONV_WARMUP=${CONV_WARMUP:-40}
+CONV_WARMUP=${CONV_WARMUP:-100}
+MODELS=${MODELS:-"mlp-base mlp-ode galerkin conv-base conv"}
 THREADS=${THREADS:-"1 2"}
 BLAS_FLOOR=${BLAS_FLOOR:-20}
 PYTHON=/usr/bin/python3
@@ -43,7 +45,7 @@ JAVA=(java -Xmx4g -Dorg.bytedeco.javacpp.platform.extension=-onednn -cp "$CP")
 
 results=$(mktemp)
 for repeat in $(seq "$REPEATS"); do
-  for model in mlp-base mlp-ode galerkin conv-base conv; do
+  for model in $MODELS; do
     n=$EXAMPLES
     w=$WARMUP
     case $model in conv*) n=$CONV_EXAMPLES; w=$CONV_WARMUP ;; esac

@@ -240,13 +240,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         // every ODE layer shares one runtime; they differ in parameterisation only
-        org.dl4jnode.layers.OdeLayer layer = new org.dl4jnode.layers.OdeLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerInstantiation.wire(new org.dl4jnode.layers.OdeLayer(conf, networkDataType), conf, listeners,
+                layerIndex, layerParamsView, initializeParams, initializer());
     }
 
     @Override

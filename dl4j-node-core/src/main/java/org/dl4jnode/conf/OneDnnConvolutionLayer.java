@@ -1,7 +1,6 @@
 package org.dl4jnode.conf;
 
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
@@ -10,7 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * DL4J's {@link ConvolutionLayer}, configured and saved the same way, whose runtime layer uses DL4J's own oneDNN
@@ -44,16 +42,8 @@ public class OneDnnConvolutionLayer extends ConvolutionLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("OneDnnConvolutionLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-        org.dl4jnode.layers.OneDnnConvolutionLayer layer =
-                new org.dl4jnode.layers.OneDnnConvolutionLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        ParamInitializer initializer = initializer();
-        Map<String, INDArray> params = initializer.init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerInstantiation.wire(new org.dl4jnode.layers.OneDnnConvolutionLayer(conf, networkDataType), conf,
+                listeners, layerIndex, layerParamsView, initializeParams, initializer());
     }
 
     /** DL4J's {@link ConvolutionLayer.Builder}; {@link #build()} makes a {@link OneDnnConvolutionLayer}. */

@@ -33,14 +33,8 @@ public class OneDnnSubsamplingLayer extends SubsamplingLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-        org.dl4jnode.layers.OneDnnSubsamplingLayer layer =
-                new org.dl4jnode.layers.OneDnnSubsamplingLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerInstantiation.wire(new org.dl4jnode.layers.OneDnnSubsamplingLayer(conf, networkDataType), conf,
+                listeners, layerIndex, layerParamsView, initializeParams, initializer());
     }
 
     /** DL4J's {@link SubsamplingLayer.Builder}; {@link #build()} makes a {@link OneDnnSubsamplingLayer}. */

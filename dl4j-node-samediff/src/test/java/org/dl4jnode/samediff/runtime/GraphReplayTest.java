@@ -74,8 +74,7 @@ class GraphReplayTest {
                                     long[] stateShape, long inputSize) {
         Nd4j.getRandom().setSeed(11);
         FieldFunction replay = new FieldFunction(system, parameterization, stateShape, DataType.DOUBLE);
-        FieldFunction session = new FieldFunction(system, parameterization, stateShape, DataType.DOUBLE);
-        session.useSessionOnly();
+        FieldFunction session = sessionOnly(system, parameterization, stateShape, DataType.DOUBLE);
         assertThat(replay.replaysGraph()).as("the graph compiles").isTrue();
         assertThat(session.replaysGraph()).isFalse();
 
@@ -112,8 +111,7 @@ class GraphReplayTest {
                                            long[] stateShape, long inputSize) {
         Nd4j.getRandom().setSeed(13);
         FieldFunction replay = new FieldFunction(system, parameterization, stateShape, DataType.FLOAT);
-        FieldFunction session = new FieldFunction(system, parameterization, stateShape, DataType.FLOAT);
-        session.useSessionOnly();
+        FieldFunction session = sessionOnly(system, parameterization, stateShape, DataType.FLOAT);
         Map<String, INDArray> params = new HashMap<>();
         randomParams(replay.trainable()).forEach((k, v) -> params.put(k, v.castTo(DataType.FLOAT)));
         replay.bind(params);
@@ -133,6 +131,14 @@ class GraphReplayTest {
         if (expected.input() != null) {
             assertRelativelyClose(actual.input(), expected.input(), "a^T df/dx");
         }
+    }
+
+    /** The reference the replay is compared with: the same function run through SameDiff's session. */
+    private static FieldFunction sessionOnly(OdeSystem system, Parameterization parameterization, long[] stateShape,
+                                             DataType type) {
+        FieldFunction session = new FieldFunction(system, parameterization, stateShape, type);
+        session.useSessionOnly();
+        return session;
     }
 
     /** Largest difference within 1e-5 of the largest magnitude (at least 1). */
