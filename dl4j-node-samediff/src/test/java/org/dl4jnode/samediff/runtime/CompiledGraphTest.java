@@ -64,27 +64,6 @@ class CompiledGraphTest {
     }
 
     @Test
-    void opsThatReadOnlyParametersRunOncePerParameterChange() {
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
-        INDArray wValue = Nd4j.createFromArray(new double[] {1, 0, 0, 2, 1, 1});
-        SDVariable w = sd.var("w", wValue);
-        SDVariable y = x.mmul(w.reshape(3, 2));
-        CompiledGraph program = CompiledGraph.compile(sd, List.of(y.name()), List.of());
-        assertThat(program.invariantOpCount()).as("the reshape of w").isEqualTo(1);
-        assertThat(program.forwardOpCount()).isEqualTo(2);
-
-        INDArray x1 = Nd4j.rand(DataType.DOUBLE, 4, 3);
-        CompiledGraph.Instance in = program.acquire("4x3", () -> Map.of("x", x1));
-        in.runForward();
-        assertThat(in.get(y.name())).isEqualTo(x1.mmul(wValue.reshape(3, 2)));
-        wValue.muli(3);
-        program.parametersChanged();
-        in.runForward();
-        assertThat(in.get(y.name())).as("recomputed after the change").isEqualTo(x1.mmul(wValue.reshape(3, 2)));
-    }
-
-    @Test
     void aReshapeOfAComputedValueIsAViewOfIt() {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 2, 6);
