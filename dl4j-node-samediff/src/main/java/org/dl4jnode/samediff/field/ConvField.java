@@ -170,8 +170,8 @@ public final class ConvField implements FieldDefinition {
 
     /**
      * A {@code [1, 1, H, W]} image of ones for the time channel: a constant when h's height and width are known
-     * while the graph is built (then no gradient flows from it back into h), else made from h (first example,
-     * first channel).
+     * while the graph is built (then it, and with direct parameters the time channel's whole map, is computed once
+     * and not differentiated), else made from h (first example, first channel).
      */
     private static SDVariable onesImage(SameDiff sd, SDVariable h) {
         long[] shape = h.getShape();

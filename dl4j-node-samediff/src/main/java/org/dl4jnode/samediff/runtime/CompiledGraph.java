@@ -60,10 +60,14 @@ import java.util.function.Supplier;
 final class CompiledGraph {
 
     private final SameDiff graph;
-    /** The forward segment's ops, then the backward segment's. */
+    /** Invariant ops first, then the forward segment's others, then the backward segment's others. */
     private final List<OpNode> ops;
-    /** Ops [0, forwardEnd) are the forward segment. */
+    /** Ops [0, invariantOps) read only variables and constants: their values change only with the parameters. */
+    private final int invariantOps;
+    /** Ops [invariantOps, forwardEnd) are the rest of the forward segment. */
     private final int forwardEnd;
+    /** Incremented whenever the caller changes a parameter's values; pools recompute their invariants then. */
+    private long parameterVersion;
     /** Variables read by ops but produced by none: placeholders, variables and constants. */
     private final Set<String> externalInputs;
     /** Variables the graph computes but the caller supplies: bound once when planned, written in place after. */
@@ -81,13 +85,16 @@ final class CompiledGraph {
     private static final class Pool {
         private final List<Instance> free = new ArrayList<>();
         private final Map<String, INDArray> shared = new HashMap<>();
+        /** The parameter version the shared invariant values were computed for. */
+        private long invariantVersion = -1;
     }
 
-    private CompiledGraph(SameDiff graph, List<OpNode> ops, int forwardEnd, Set<String> externalInputs,
-                          Set<String> given) {
+    private CompiledGraph(SameDiff graph, List<OpNode> ops, int invariantOps, int forwardEnd,
+                          Set<String> externalInputs, Set<String> given) {
         this.graph = graph;
         this.given = Set.copyOf(given);
         this.ops = ops;
+        this.invariantOps = invariantOps;
         this.forwardEnd = forwardEnd;
         this.externalInputs = externalInputs;
     }
@@ -136,17 +143,42 @@ final class CompiledGraph {
         List<OpNode> rewritten = GraphRewrite.apply(graph, nodes, outputs);
         Set<String> produced = new HashSet<>();
         Set<String> external = new LinkedHashSet<>();
-        int forwardOps = 0;
+        Set<String> varying = new HashSet<>(given);
+        List<OpNode> invariant = new ArrayList<>();
+        List<OpNode> forwardRest = new ArrayList<>();
+        List<OpNode> backwardRest = new ArrayList<>();
         for (OpNode node : rewritten) {
+            boolean varies = false;
             for (String in : node.inputs()) {
                 if (!produced.contains(in)) {
                     external.add(in);
+                    varies |= graph.getVariable(in).getVariableType() == VariableType.PLACEHOLDER;
                 }
+                varies |= varying.contains(in);
             }
             produced.addAll(List.of(node.outputs()));
-            forwardOps += node.backward() ? 0 : 1;
+            if (varies) {
+                varying.addAll(List.of(node.outputs()));
+                (node.backward() ? backwardRest : forwardRest).add(node);
+            } else {
+                // reads nothing a call changes: hoisted out of the calls (a Galerkin layer's coefficient
+                // reshapes, the shapes of the parameters' gradients); moving it first keeps the order valid
+                invariant.add(node);
+            }
         }
-        return new CompiledGraph(graph, List.copyOf(rewritten), forwardOps, external, given);
+        List<OpNode> ordered = new ArrayList<>(invariant);
+        ordered.addAll(forwardRest);
+        ordered.addAll(backwardRest);
+        return new CompiledGraph(graph, List.copyOf(ordered), invariant.size(), invariant.size() + forwardRest.size(),
+                external, given);
+    }
+
+    /**
+     * Tells the program that the values of the parameters (variables) changed, in place or by rebinding:
+     * the ops that read only parameters and constants run again before the next forward segment.
+     */
+    void parametersChanged() {
+        parameterVersion++;
     }
 
     /** Depth-first, inputs before the op that reads them: a topological order of the ops needed. */
@@ -199,9 +231,14 @@ final class CompiledGraph {
         }
     }
 
-    /** Number of ops in the forward segment. */
+    /** Number of ops in the forward segment, those hoisted out of the calls included. */
     int forwardOpCount() {
         return forwardEnd;
+    }
+
+    /** Number of ops that read only parameters and constants, run once per parameter change. */
+    int invariantOpCount() {
+        return invariantOps;
     }
 
     /** Number of ops in both segments. */
@@ -231,6 +268,17 @@ final class CompiledGraph {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             return new Instance(pool, externals.get());
         }
+    }
+
+    /**
+     * True when {@code array} can hold an output of {@code shape}: same shape, type and order. (Not the
+     * descriptors' equality: a created array's descriptor carries other flags than the shape function's, so
+     * instances of one pool would each allocate their own "shared" arrays, and values computed once for
+     * the pool, such as the parameter-only ops', would reach only one of them.)
+     */
+    private static boolean fits(INDArray array, LongShapeDescriptor shape) {
+        return Arrays.equals(array.shape(), shape.getShape()) && array.dataType() == shape.dataType()
+                && array.ordering() == shape.getOrder();
     }
 
     /** Makes an instance free for reuse; its values are invalid afterwards. */
@@ -267,8 +315,8 @@ final class CompiledGraph {
             }
             for (int k = 0; k < ops.size(); k++) {
                 OpNode node = ops.get(k);
-                // backward values are shared by the pool's instances
-                boolean shared = node.backward();
+                // backward values and invariant ones are shared by the pool's instances
+                boolean shared = node.backward() || k < invariantOps;
                 OpContext oc = Nd4j.getExecutioner().buildContext();
                 oc.allowHelpers(node.helpers());
                 contexts[k] = oc;
@@ -319,7 +367,7 @@ final class CompiledGraph {
                         shape = shape.asDataType(type);
                     }
                     INDArray out = shared ? pool.shared.get(name) : null;
-                    if (out == null || !out.shapeDescriptor().equals(shape)) {
+                    if (out == null || !fits(out, shape)) {
                         out = Nd4j.create(shape, false);
                         if (shared) {
                             pool.shared.put(name, out);
@@ -417,7 +465,7 @@ final class CompiledGraph {
                 }
                 String name = node.outputs()[broadcast];
                 INDArray out = node.backward() ? pool.shared.get(name) : null;
-                if (out == null || !out.shapeDescriptor().equals(shapes.get(broadcast))) {
+                if (out == null || !fits(out, shapes.get(broadcast))) {
                     out = Nd4j.create(shapes.get(broadcast), false);
                     if (node.backward()) {
                         pool.shared.put(name, out);
@@ -469,10 +517,13 @@ final class CompiledGraph {
             }
         }
 
-        /** Bytes of the arrays the forward segment writes: what an instance holds while its values are kept. */
+        /**
+         * Bytes of the arrays the forward segment writes for this instance alone: what it holds while its
+         * values are kept (the invariant values are the pool's).
+         */
         long forwardBytes() {
             long bytes = 0;
-            for (int k = 0; k < forwardEnd; k++) {
+            for (int k = invariantOps; k < forwardEnd; k++) {
                 for (String name : ops.get(k).outputs()) {
                     INDArray v = values.get(name);
                     bytes += v.length() * v.dataType().width();
@@ -486,8 +537,15 @@ final class CompiledGraph {
             return values.get(name);
         }
 
+        /** Runs the forward segment, first the invariant ops if the parameters changed since they last ran. */
         void runForward() {
-            for (int k = 0; k < forwardEnd; k++) {
+            if (pool.invariantVersion != parameterVersion) {
+                for (int k = 0; k < invariantOps; k++) {
+                    execute(k);
+                }
+                pool.invariantVersion = parameterVersion;
+            }
+            for (int k = invariantOps; k < forwardEnd; k++) {
                 execute(k);
             }
         }

@@ -199,6 +199,8 @@ public final class FieldFunction {
      * DL4J's 'f'-ordered parameter views) is copied here into a 'c'-ordered array, so bind again after
      * changing it. The reason is speed: libnd4j runs element-wise ops between arrays of different
      * orderings on a per-element index path several times slower than its contiguous loops.
+     * Ops that read only parameters (a Galerkin layer's coefficient reshapes, say) run once per bind,
+     * not at every call: bind again after changing a bound array in place.
      */
     public void bind(Map<String, INDArray> params) {
         for (ParamSpec p : trainable) {
@@ -215,6 +217,10 @@ public final class FieldFunction {
                     .assign(arr);
             sd.associateArrayWithVariable(read, p.key());
             boundParams.put(p.key(), read);
+        }
+        if (program != null) {
+            // values may have changed in arrays bound before: what reads only parameters is recomputed
+            program.parametersChanged();
         }
     }
 

@@ -129,27 +129,34 @@ class ConvFieldTest {
 
         double eps = 1e-6;
         for (long i : new long[] {0, 7, 21, 63}) {
-            double numeric = directional(f, h, a, h, i, eps);
+            double numeric = directional(f, p, h, a, h, i, eps);
             assertThat(vjp.state().getDouble(i)).as("dh[%d]", i).isCloseTo(numeric, org.assertj.core.api.Assertions.within(1e-6));
         }
         for (String key : List.of("W0", "Wt", "b0", "W1", "b1")) {
             INDArray w = p.get(key);
             for (long i : new long[] {0, w.length() - 1}) {
-                double numeric = directional(f, h, a, w, i, eps);
+                double numeric = directional(f, p, h, a, w, i, eps);
                 assertThat(vjp.params().get(key).getDouble(i)).as("d%s[%d]", key, i)
                         .isCloseTo(numeric, org.assertj.core.api.Assertions.within(1e-6));
             }
         }
     }
 
-    /** d/d(x_i) of sum(a * f(T, h)) by central differences, x being h or a bound parameter. */
-    private static double directional(FieldFunction f, INDArray h, INDArray a, INDArray x, long i, double eps) {
+    /**
+     * d/d(x_i) of sum(a * f(T, h)) by central differences, x being h or one of the parameters {@code p}, bound
+     * again after each change (the function computes what reads only parameters once per bind).
+     */
+    private static double directional(FieldFunction f, Map<String, INDArray> p, INDArray h, INDArray a, INDArray x,
+                                      long i, double eps) {
         double x0 = x.getDouble(i);
         x.putScalar(i, x0 + eps);
+        f.bind(p);
         double plus = f.evaluate(T, h).mul(a).sumNumber().doubleValue();
         x.putScalar(i, x0 - eps);
+        f.bind(p);
         double minus = f.evaluate(T, h).mul(a).sumNumber().doubleValue();
         x.putScalar(i, x0);
+        f.bind(p);
         return (plus - minus) / (2 * eps);
     }
 

@@ -64,6 +64,33 @@ class CompiledGraphTest {
     }
 
     @Test
+    void opsThatReadOnlyParametersRunOncePerParameterChange() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        INDArray wValue = Nd4j.createFromArray(new double[] {1, 0, 0, 2, 1, 1});
+        SDVariable w = sd.var("w", wValue);
+        // as a Galerkin layer rebuilds its weights: psi [1, 1] times the coefficients as a row, reshaped
+        SDVariable psi = sd.var("psi", Nd4j.ones(DataType.DOUBLE, 1, 1));
+        SDVariable y = x.mmul(psi.mmul(w.reshape(1, 6)).reshape(3, 2));
+        CompiledGraph program = CompiledGraph.compile(sd, List.of(y.name()), List.of());
+        assertThat(program.invariantOpCount()).as("the weights' reconstruction").isEqualTo(3);
+        assertThat(program.forwardOpCount()).isEqualTo(4);
+
+        INDArray x1 = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        CompiledGraph.Instance in = program.acquire("4x3", () -> Map.of("x", x1));
+        CompiledGraph.Instance other = program.acquire("4x3", () -> Map.of("x", x1));
+        in.runForward();
+        assertThat(in.get(y.name())).isEqualTo(x1.mmul(wValue.reshape(3, 2)));
+        wValue.muli(3);
+        program.parametersChanged();
+        in.runForward();
+        assertThat(in.get(y.name())).as("recomputed after the change").isEqualTo(x1.mmul(wValue.reshape(3, 2)));
+        other.runForward();
+        assertThat(other.get(y.name())).as("another instance of the pool reads the recomputed values")
+                .isEqualTo(x1.mmul(wValue.reshape(3, 2)));
+    }
+
+    @Test
     void aReshapeOfAComputedValueIsAViewOfIt() {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 2, 6);
