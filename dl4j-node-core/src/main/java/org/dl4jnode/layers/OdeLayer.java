@@ -191,7 +191,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         long before = f.evaluations();
         Gradients g;
         try {
-            g = AdjointBackprop.backward(f, method(), grid, norm(grid), recordedFinalState, outputBar);
+            g = AdjointBackprop.backward(f, method(ArrayAlgebra.INSTANCE), grid, norm(grid), recordedFinalState, outputBar);
         } catch (IntegrationException e) {
             throw failure("the adjoint solve", grid, e, f.evaluations() - before);
         }
@@ -260,7 +260,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 rhs.releaseAllBut(step.stageSlopes().get(step.stageSlopes().size() - 1));
                 releaseStates(step);
             };
-            out = grid.integrate(new RungeKutta<>(conf.getSolver().tableau(), algebra), rhs, y0, norm(grid), observer);
+            out = grid.integrate(method(algebra), rhs, y0, norm(grid), observer);
         } catch (IntegrationException e) {
             throw failure("the forward solve", grid, e, f.evaluations() - before);
         }
@@ -299,8 +299,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         return ArrayAlgebra.isDenseC(out) ? out : out.dup('c');
     }
 
-    private RungeKutta<INDArray> method() {
-        return new RungeKutta<>(layerConf().getSolver().tableau(), ArrayAlgebra.INSTANCE);
+    /** The layer's Runge-Kutta method over states from {@code algebra}. */
+    private RungeKutta<INDArray> method(ArrayAlgebra algebra) {
+        return new RungeKutta<>(layerConf().getSolver().tableau(), algebra);
     }
 
     /** The error norm of an adaptive grid's tolerances; a fixed grid controls no error (null). */

@@ -352,10 +352,10 @@ final class CompiledGraph {
                 if (view != null) {
                     // the reshape's output is its input seen in another shape: nothing to run or copy
                     values.put(node.outputs()[0], view);
-                    contexts[k] = null;
+                    replaceContext(k, null, null);
                     continue;
                 }
-                if (plannedAddGradient(k, node, args, shapes)) {
+                if (plannedAddGradient(k, node, args, shapes, shared)) {
                     continue;
                 }
                 for (int i = 0; i < shapes.size(); i++) {
@@ -366,13 +366,7 @@ final class CompiledGraph {
                     if (type != shape.dataType()) {
                         shape = shape.asDataType(type);
                     }
-                    INDArray out = shared ? pool.shared.get(name) : null;
-                    if (out == null || !fits(out, shape)) {
-                        out = Nd4j.create(shape, false);
-                        if (shared) {
-                            pool.shared.put(name, out);
-                        }
-                    }
+                    INDArray out = output(name, shape, shared);
                     oc.setOutputArray(i, out);
                     values.put(name, out);
                 }
@@ -408,7 +402,8 @@ final class CompiledGraph {
          * broadcast axes ({@code reduce_sum}, or for the rows of a matrix a product with a row of ones). False when the op runs as it is (both broadcast, other ranks,
          * or z's gradient is an input the caller may rebind).
          */
-        private boolean plannedAddGradient(int k, OpNode node, INDArray[] args, List<LongShapeDescriptor> shapes) {
+        private boolean plannedAddGradient(int k, OpNode node, INDArray[] args, List<LongShapeDescriptor> shapes,
+                                           boolean shared) {
             if (!"add_bp".equals(node.name()) || args.length != 3 || shapes.size() != 2) {
                 return false;
             }
@@ -464,13 +459,7 @@ final class CompiledGraph {
                     return false;
                 }
                 String name = node.outputs()[broadcast];
-                INDArray out = node.backward() ? pool.shared.get(name) : null;
-                if (out == null || !fits(out, shapes.get(broadcast))) {
-                    out = Nd4j.create(shapes.get(broadcast), false);
-                    if (node.backward()) {
-                        pool.shared.put(name, out);
-                    }
-                }
+                INDArray out = output(name, shapes.get(broadcast), shared);
                 reduction.setOutputArray(0, out);
                 values.put(name, out);
                 sum = op;
@@ -480,14 +469,37 @@ final class CompiledGraph {
                     values.put(node.outputs()[i], eps);
                 }
             }
-            // the op's own context is gone: rebinding its inputs (a bias, say) must not reach the new one
-            readers.values().forEach(at -> at.removeIf(r -> r[0] == k));
-            contexts[k] = reduction;
-            runOps[k] = sum;
+            replaceContext(k, reduction, sum);
             if (reduction != null) {
                 execute(k);
             }
             return true;
+        }
+
+        /**
+         * The array for output {@code name} of {@code shape}: a new one, or with {@code shared} the pool's, made
+         * when the pool has none that fits.
+         */
+        private INDArray output(String name, LongShapeDescriptor shape, boolean shared) {
+            INDArray out = shared ? pool.shared.get(name) : null;
+            if (out == null || !fits(out, shape)) {
+                out = Nd4j.create(shape, false);
+                if (shared) {
+                    pool.shared.put(name, out);
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Runs {@code op} with {@code context} in op k's place (nothing when both are null). Op k's own context is
+         * dropped, and with it the record of the inputs it read, so rebinding one of them (a bias, a shape
+         * constant) reaches no context that no longer runs.
+         */
+        private void replaceContext(int k, OpContext context, DifferentialFunction op) {
+            readers.values().forEach(at -> at.removeIf(r -> r[0] == k));
+            contexts[k] = context;
+            runOps[k] = op;
         }
 
         /**

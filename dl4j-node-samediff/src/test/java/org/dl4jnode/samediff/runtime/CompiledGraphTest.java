@@ -110,6 +110,20 @@ class CompiledGraphTest {
     }
 
     @Test
+    void rebindingTheShapeOfAReshapeSeenAsAViewReachesNoDroppedContext() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 2, 6);
+        SDVariable shape = sd.constant("shape", Nd4j.createFromArray(3L, 4L));
+        SDVariable y = sd.math.tanh(x).reshape(shape).mul(2);
+        CompiledGraph program = CompiledGraph.compile(sd, List.of(y.name()), List.of());
+        INDArray x1 = Nd4j.rand(DataType.DOUBLE, 2, 6);
+        CompiledGraph.Instance in = program.acquire("2x6", () -> Map.of("x", x1));
+        in.bind("shape", Nd4j.createFromArray(3L, 4L));
+        in.runForward();
+        assertThat(in.get(y.name())).isEqualTo(sd.output(Map.of("x", x1), y.name()).get(y.name()));
+    }
+
+    @Test
     void theGradientsOfASumAreTheUpstreamGradientAndItsSumOverBroadcastAxes() {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
