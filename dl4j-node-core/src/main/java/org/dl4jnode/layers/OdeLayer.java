@@ -262,10 +262,12 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             };
             out = grid.integrate(method(algebra), rhs, y0, norm(grid), observer);
         } catch (IntegrationException e) {
+            rejectNonFinite(x);
             throw failure("the forward solve", grid, e, f.evaluations() - before);
         }
         lastForwardEvaluations = f.evaluations() - before;
         if (!isFinite(out)) {
+            rejectNonFinite(x);
             throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t1 = "
                     + conf.getTimeEnd() + " (" + stepping(grid) + "); the field may be too steep for this step size");
         }
@@ -325,6 +327,32 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     private String where() {
         return layerConf().describe() + " (index " + index + ")";
+    }
+
+    /**
+     * Called when a forward solve failed: blames the layer's input or parameters when they hold NaN or
+     * infinite values, so the message points at the cause, not at the field's steepness. Checked only
+     * after a failure, so a healthy solve pays nothing for it.
+     */
+    private void rejectNonFinite(INDArray x) {
+        INDArray rows = x.reshape(x.size(0), x.length() / x.size(0));
+        INDArray perExample = Nd4j.getExecutioner().exec(new MatchCondition(rows, Conditions.notFinite(), 1));
+        long count = perExample.sumNumber().longValue();
+        if (count > 0) {
+            long first = 0;
+            while (perExample.getDouble(first) == 0) {
+                first++;
+            }
+            throw new IllegalArgumentException(where() + ": the layer input holds " + count + " NaN or infinite "
+                    + "value(s) (the first in example " + first + " of " + x.size(0) + "); an ODE cannot be solved "
+                    + "from it, check the data and the layers before this one");
+        }
+        for (Map.Entry<String, INDArray> p : paramTable().entrySet()) {
+            if (!isFinite(p.getValue())) {
+                throw new IllegalStateException(where() + ": parameter " + p.getKey() + " holds NaN or infinite "
+                        + "values; training diverged before this solve (lower the learning rate or clip gradients)");
+            }
+        }
     }
 
     private static boolean isFinite(INDArray array) {

@@ -91,4 +91,19 @@ class AdaptiveOdeLayerTest {
                 .hasMessageContaining("OdeLayer 'tight'").hasMessageContaining("maxSteps = 2")
                 .hasMessageContaining("at t = ").hasMessageContaining("step size").hasMessageContaining("NFE so far");
     }
+
+    @ParameterizedTest
+    @EnumSource(value = Solver.class, names = {"RK4", "DOPRI5"})
+    void aNaNInTheInputIsBlamedOnTheInputNotOnTheField(Solver solver) {
+        OdeLayer.Builder layer = new OdeLayer.Builder().name("fed").field(VectorField.mlp(8)).solver(solver);
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer((solver == Solver.DOPRI5 ? layer.tolerances(1e-6, 1e-6) : layer.steps(4)).build())
+                .setInputType(InputType.feedForward(3)).build());
+        net.init();
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        x.putScalar(2, 1, Double.NaN);
+        assertThatThrownBy(() -> net.output(x)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("OdeLayer 'fed'").hasMessageContaining("input holds 1 NaN or infinite")
+                .hasMessageContaining("example 2 of 4").hasMessageNotContaining("steep");
+    }
 }
