@@ -41,6 +41,11 @@ public final class MnistClassifier {
         return net;
     }
 
+    /** An independent copy (configuration and parameters), for another thread to run in parallel. */
+    public MnistClassifier replica() {
+        return new MnistClassifier(net.clone());
+    }
+
     /** Class probabilities, one row of 10 per image of 784 pixels in [0, 1]. */
     public synchronized float[][] probabilities(List<float[]> images) {
         INDArray out = net.output(MnistImages.batch(images), false);

@@ -106,6 +106,10 @@ public final class MnistImages {
     public static INDArray batch(List<float[]> images) {
         INDArray out = Nd4j.create(DataType.FLOAT, images.size(), PIXELS);
         for (int i = 0; i < images.size(); i++) {
+            if (images.get(i).length != PIXELS) {
+                throw new IllegalArgumentException("image " + i + " has " + images.get(i).length + " pixels, expected "
+                        + PIXELS + " (28x28)");
+            }
             out.putRow(i, Nd4j.createFromArray(images.get(i)));
         }
         return out;

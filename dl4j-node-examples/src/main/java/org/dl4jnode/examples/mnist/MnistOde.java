@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The MNIST ODE classifier's command line: {@code fetch}, {@code train}, {@code evaluate},
@@ -249,7 +248,9 @@ public final class MnistOde implements Runnable {
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Serve a model over HTTP: POST /predict {\"pixels\": [784 values in [0, 1]]}, GET /health.")
+            description = "Serve a model over HTTP, batching concurrent requests: POST /predict {\"pixels\": [784 "
+                    + "values in [0, 1]]} or {\"images\": [[784 values], ...]}, GET /health. SIGTERM or Ctrl-C "
+                    + "stops it after answering the requests in flight.")
     static final class Serve implements Callable<Integer> {
         @Parameters(index = "0", description = "a model saved by train")
         Path model;
@@ -257,18 +258,47 @@ public final class MnistOde implements Runnable {
         int port;
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE}, this machine only)")
         String host;
+        @Option(names = "--max-batch", defaultValue = "32", description = "images in one minibatch at most (default ${DEFAULT-VALUE}; 1: no batching)")
+        int maxBatch;
+        @Option(names = "--max-wait-ms", defaultValue = "0", description = "how long a request may wait for its minibatch to fill, ms (default ${DEFAULT-VALUE})")
+        double maxWaitMs;
+        @Option(names = "--queue", defaultValue = "1024", description = "images waiting at most; beyond it requests get 503 (default ${DEFAULT-VALUE})")
+        int queue;
+        @Option(names = "--workers", defaultValue = "1", description = "threads running the model, each with its own copy (default ${DEFAULT-VALUE})")
+        int workers;
+        @Option(names = "--read-timeout", defaultValue = "10", description = "seconds a client may take to send its request before it is disconnected (default ${DEFAULT-VALUE})")
+        long readTimeout;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            MnistClassifier classifier = MnistClassifier.restore(model);
-            CountDownLatch stopped = new CountDownLatch(1);
-            try (InferenceServer server = InferenceServer.start(classifier, new InetSocketAddress(host, port))) {
-                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-                InetSocketAddress a = server.address();
-                System.out.printf("serving %s on http://%s:%d (POST /predict, GET /health); Ctrl-C stops%n", model,
-                        a.getHostString(), a.getPort());
-                stopped.await();
+            InferenceServer.Options options;
+            try {
+                if (readTimeout < 1) {
+                    throw new IllegalArgumentException("--read-timeout must be >= 1 second, got " + readTimeout);
+                }
+                options = InferenceServer.Options.DEFAULT.withBatching(new RequestBatcher.Options(maxBatch,
+                        Duration.ofNanos(Math.round(maxWaitMs * 1e6)), queue, workers));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
+            // the JDK server reads its request time limit once, when the first server starts
+            System.setProperty(InferenceServer.READ_TIMEOUT_PROPERTY, Long.toString(readTimeout));
+            MnistClassifier classifier = MnistClassifier.restore(model);
+            InferenceServer server = InferenceServer.start(classifier, new InetSocketAddress(host, port), options);
+            // the JVM exits once its shutdown hooks return: this one returns when the server has drained
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                System.out.printf(Locale.ROOT, "stopped: %d minibatches, %.1f images per minibatch%n",
+                        server.batcher().batches(), server.batcher().meanBatchSize());
+            }, "serve-shutdown"));
+            InetSocketAddress a = server.address();
+            System.out.printf(Locale.ROOT, "serving %s on http://%s:%d (POST /predict, GET /health); minibatches of "
+                            + "up to %d images, waiting up to %s ms; SIGTERM or Ctrl-C stops%n", model,
+                    a.getHostString(), a.getPort(), maxBatch, maxWaitMs);
+            server.awaitClosed();
             return 0;
         }
     }
