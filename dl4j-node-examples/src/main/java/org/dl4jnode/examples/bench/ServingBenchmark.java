@@ -31,8 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Load on the MNIST inference server: starts {@code serve}'s server on 127.0.0.1, drives it with N
  * concurrent clients (each a thread sending one image per request and waiting for the answer) for a
  * fixed time, and prints requests/s and the p50/p95/p99 latency for each N, one image at a time
- * ({@code --max-batch 1}, as the server answered before batching) and batched. Traffic stays on this
- * machine; the program stops by itself. Clients and server share the machine's cores.
+ * ({@code --max-batch 1}, as the server answered before batching) and batched. Both servers first
+ * run unmeasured for {@code --warmup-seconds} under the most clients (the JIT), and every run starts
+ * with that many unmeasured seconds. Traffic stays on this machine; the program stops by itself.
+ * Clients and server share the machine's cores.
  */
 @Command(name = "serving-benchmark", mixinStandardHelpOptions = true,
         description = "Throughput and latency of the MNIST inference server under N concurrent clients.")
@@ -95,6 +97,12 @@ public final class ServingBenchmark implements Callable<Integer> {
         }
         RequestBatcher.Options single = new RequestBatcher.Options(1, Duration.ZERO,
                 RequestBatcher.Options.DEFAULT.queueCapacity(), 1);
+        if (warmupSeconds > 0) {
+            // the JVM's first minutes of a code path are slower (JIT): both servers get them before the table
+            int most = Arrays.stream(clients).max().orElse(1);
+            run(classifier, "warm-up", single, most);
+            run(classifier, "warm-up", batched, most);
+        }
         System.out.printf(Locale.ROOT, "%-28s %7s %10s %8s %8s %8s %9s %8s%n", "server", "clients", "requests/s",
                 "p50 ms", "p95 ms", "p99 ms", "img/batch", "rejected");
         List<Run> runs = new ArrayList<>();
