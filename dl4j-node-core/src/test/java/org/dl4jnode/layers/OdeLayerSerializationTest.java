@@ -141,4 +141,19 @@ class OdeLayerSerializationTest {
         restored.fit(batch);
         assertThat(restored.params()).isEqualTo(net.params());
     }
+
+    @org.junit.jupiter.api.Test
+    void fieldsAndBasesAreNamedLogicallySoThatClassesCanMove() {
+        String json = OdeNetworks.multiLayer(galerkin(Basis.chebyshev(2)), DataType.FLOAT, 1).toJson();
+        assertThat(json).contains("\"@class\" : \"mlp\"").contains("\"@class\" : \"chebyshev\"")
+                .doesNotContain("org.dl4jnode.samediff");
+        // what release 0.1.0 wrote still reads (the golden models test whole saved networks)
+        String old = json.replace("\"@class\" : \"mlp\"", "\"@class\" : \"org.dl4jnode.samediff.field.MlpField\"")
+                .replace("\"@class\" : \"chebyshev\"", "\"@class\" : \"org.dl4jnode.samediff.basis.ChebyshevBasis\"");
+        assertThat(MultiLayerConfiguration.fromJson(old).toJson()).isEqualTo(json);
+        String unknown = json.replace("\"@class\" : \"chebyshev\"", "\"@class\" : \"hermite\"");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MultiLayerConfiguration.fromJson(unknown))
+                .hasStackTraceContaining("unknown FunctionBasis type 'hermite'")
+                .hasStackTraceContaining("chebyshev");
+    }
 }

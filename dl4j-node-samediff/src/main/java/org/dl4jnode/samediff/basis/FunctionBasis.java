@@ -3,6 +3,7 @@ package org.dl4jnode.samediff.basis;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.shade.jackson.annotation.JsonTypeInfo;
+import org.nd4j.shade.jackson.databind.annotation.JsonTypeIdResolver;
 
 import java.io.Serializable;
 
@@ -14,7 +15,8 @@ import java.io.Serializable;
  * families: [-1, 1]; piecewise constant: n equal intervals). Implementations are immutable values,
  * serialisable to JSON (they travel inside DL4J layer configurations).
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, include = JsonTypeInfo.As.PROPERTY, property = "@class")
+@JsonTypeInfo(use = JsonTypeInfo.Id.CUSTOM, include = JsonTypeInfo.As.PROPERTY, property = "@class")
+@JsonTypeIdResolver(BasisTypeIds.class)
 public interface FunctionBasis extends Serializable {
 
     /** The number of functions m (the length of the coefficient axis). */

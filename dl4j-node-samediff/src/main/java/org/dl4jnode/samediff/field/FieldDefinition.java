@@ -5,6 +5,7 @@ import org.dl4jnode.samediff.param.ParameterSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.shade.jackson.annotation.JsonTypeInfo;
+import org.nd4j.shade.jackson.databind.annotation.JsonTypeIdResolver;
 
 import java.io.Serializable;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.List;
  * <p>Implementations are immutable values, serialisable to JSON (they travel inside DL4J layer
  * configurations), and build the same graph every time they are asked.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, include = JsonTypeInfo.As.PROPERTY, property = "@class")
+@JsonTypeInfo(use = JsonTypeInfo.Id.CUSTOM, include = JsonTypeInfo.As.PROPERTY, property = "@class")
+@JsonTypeIdResolver(FieldTypeIds.class)
 public interface FieldDefinition extends Serializable {
 
     /**
