@@ -66,6 +66,11 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     protected boolean dataControlled;
     /** Hidden widths of the depth network g of T(x) = |1 + g(x)|; null: every example runs over the span. */
     protected int[] depthWidths;
+    /**
+     * Times at which the layer outputs the state, increasing, in [t0, t1]: the output is then
+     * {@code [minibatch, d, T]}, DL4J's recurrent type; null: the output is h(t1), {@code [minibatch, d]}.
+     */
+    protected double[] outputTimes;
     /** The image's height and width for a convolutional field (set with nIn from the input type); 0 otherwise. */
     protected long height;
     protected long width;
@@ -90,6 +95,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.adjointAtol = builder.adjointAtol;
         this.dataControlled = builder.dataControlled;
         this.depthWidths = builder.depthWidths == null ? null : builder.depthWidths.clone();
+        this.outputTimes = builder.outputTimes == null ? null : builder.outputTimes.clone();
         this.nOut = this.nIn;
     }
 
@@ -212,14 +218,50 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
      */
     @JsonIgnore
     public TimeGrid adjointGrid() {
-        TimeGrid backwards = timeGrid().reversed();
-        return backwards instanceof AdaptiveGrid adaptive ? adaptive.withTolerances(adjointTolerances()) : backwards;
+        return adjointGrid(timeGrid());
     }
 
     /** The adjoint's tolerances: those set with the builder's {@code adjointTolerances}, else the forward ones. */
     @JsonIgnore
     public Tolerances adjointTolerances() {
         return Double.isNaN(adjointRtol) ? tolerances() : new Tolerances(adjointRtol, adjointAtol);
+    }
+
+    /**
+     * The forward grids of a solve that outputs the state at {@link #getOutputTimes()}: one per
+     * output time, the k-th from the previous output time (t0 for the first) to t_k, so that every
+     * output time is a step's end. An entry is null when its output time is t0 (that output is the
+     * initial state). Adaptive grids step exactly to each time, each segment with the whole step
+     * budget; a fixed grid spreads its steps over the segments in proportion to their length, at
+     * least one each ({@code ceil(steps * length / span)}), so that output times on the grid
+     * {@code t0 + k (t1 - t0) / steps} keep it exactly. The solve ends at the last output time.
+     *
+     * @throws IllegalStateException when the layer has no output times
+     */
+    @JsonIgnore
+    public List<TimeGrid> outputGrids() {
+        if (outputTimes == null) {
+            throw new IllegalStateException(describe() + " outputs h(t1) only; it has no output times");
+        }
+        List<TimeGrid> grids = new ArrayList<>();
+        double from = timeStart;
+        for (double to : outputTimes) {
+            if (to == from) {
+                grids.add(null);
+                continue;
+            }
+            int segmentSteps = Math.max(1, (int) Math.ceil(steps * (to - from) / (timeEnd - timeStart) - 1e-9));
+            grids.add(timeGrid(from, to, segmentSteps, rtol, atol, maxSteps, minStep));
+            from = to;
+        }
+        return grids;
+    }
+
+    /** The adjoint's grid for a forward grid (see {@link #adjointGrid()}): reversed, with the adjoint's tolerances. */
+    @JsonIgnore
+    public TimeGrid adjointGrid(TimeGrid forward) {
+        TimeGrid backwards = forward.reversed();
+        return backwards instanceof AdaptiveGrid adaptive ? adaptive.withTolerances(adjointTolerances()) : backwards;
     }
 
     /** The one place the stepping options become a grid; the grids' constructors validate them. */
@@ -287,6 +329,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
         long out = outputSize(inputSize(inputType));
+        if (outputTimes != null) {
+            return InputType.recurrent(out, outputTimes.length);
+        }
         if (inputType instanceof InputType.InputTypeConvolutional image) {
             return InputType.convolutional(image.getHeight(), image.getWidth(), out, CNN2DFormat.NCHW);
         }
@@ -469,6 +514,21 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.depthWidths = depthWidths == null ? null : depthWidths.clone();
     }
 
+    /** The times the state is output at (copy), or null when the layer outputs h(t1) only. */
+    public double[] getOutputTimes() {
+        return outputTimes == null ? null : outputTimes.clone();
+    }
+
+    public void setOutputTimes(double[] outputTimes) {
+        this.outputTimes = outputTimes == null ? null : outputTimes.clone();
+    }
+
+    /** True when the layer outputs the state at several times, {@code [minibatch, d, T]}. */
+    @JsonIgnore
+    public boolean hasOutputTimes() {
+        return outputTimes != null;
+    }
+
     /** True when every example learns its own integration depth T(x). */
     @JsonIgnore
     public boolean hasAdaptiveDepth() {
@@ -490,13 +550,15 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 && maxSteps == that.maxSteps && Double.compare(minStep, that.minStep) == 0
                 && gradientMode == that.gradientMode && Double.compare(adjointRtol, that.adjointRtol) == 0
                 && Double.compare(adjointAtol, that.adjointAtol) == 0 && dataControlled == that.dataControlled
-                && Arrays.equals(depthWidths, that.depthWidths) && height == that.height && width == that.width;
+                && Arrays.equals(depthWidths, that.depthWidths) && Arrays.equals(outputTimes, that.outputTimes)
+                && height == that.height && width == that.width;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), field, solver, steps, timeStart, timeEnd, rtol, atol, maxSteps, minStep,
-                gradientMode, adjointRtol, adjointAtol, dataControlled, Arrays.hashCode(depthWidths), height, width);
+                gradientMode, adjointRtol, adjointAtol, dataControlled, Arrays.hashCode(depthWidths),
+                Arrays.hashCode(outputTimes), height, width);
     }
 
     @Override
@@ -513,7 +575,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         return "nIn=" + nIn + (height > 0 ? ", image=" + height + "x" + width : "") + ", field=" + field + ", solver="
                 + solver + ", " + grid + ", timeSpan=[" + timeStart
                 + ", " + timeEnd + "], gradient=" + gradient + (dataControlled ? ", data-controlled" : "")
-                + (depthWidths != null ? ", adaptiveDepth" + Arrays.toString(depthWidths) : "");
+                + (depthWidths != null ? ", adaptiveDepth" + Arrays.toString(depthWidths) : "")
+                + (outputTimes != null ? ", outputTimes=" + Arrays.toString(outputTimes) : "");
     }
 
     /**
@@ -542,6 +605,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         protected double adjointAtol = Double.NaN;
         protected boolean dataControlled;
         protected int[] depthWidths;
+        protected double[] outputTimes;
 
         /** The vector field f(t, h), e.g. {@code VectorField.mlp(64)}. Required. */
         public T field(FieldDefinition field) {
@@ -623,6 +687,19 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             return self();
         }
 
+        /**
+         * Output the state at these times (increasing, in the time span, ends included) instead of
+         * h(t1) alone: the layer's output becomes DL4J's recurrent type {@code [minibatch, d, T]},
+         * so that an {@code RnnOutputLayer} or {@code RnnLossLayer} fits whole trajectories with plain
+         * {@code fit()}. The solve steps to each time exactly (see {@link BaseOdeLayer#outputGrids()})
+         * and ends at the last one; both gradient modes differentiate every output (the adjoint adds
+         * dL/dh(t_k) to its state at each t_k on the way back). Feed-forward fields only.
+         */
+        public T outputTimes(double... times) {
+            this.outputTimes = times == null ? null : times.clone();
+            return self();
+        }
+
         /** Integrate from {@code t0} to {@code t1 > t0}. Default [0, 1]. */
         public T timeSpan(double t0, double t1) {
             this.timeStart = t0;
@@ -671,6 +748,31 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 timeGrid(timeStart, timeEnd, steps, rtol, atol, maxSteps, minStep);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void validateOutputTimes(String who) {
+            if (outputTimes == null) {
+                return;
+            }
+            if (outputTimes.length == 0) {
+                throw new IllegalArgumentException(who + ": outputTimes needs at least one time (T = 0 given); omit "
+                        + "it to output h(t1)");
+            }
+            if (field.stateRank() != 2) {
+                throw new IllegalArgumentException(who + ": outputTimes gives a recurrent output [minibatch, d, T], "
+                        + "which needs a feed-forward field; field " + field + " works on images");
+            }
+            for (int k = 0; k < outputTimes.length; k++) {
+                double t = outputTimes[k];
+                if (!(t >= timeStart && t <= timeEnd)) {
+                    throw new IllegalArgumentException(who + ": output time " + k + " = " + t + " is outside the time "
+                            + "span [" + timeStart + ", " + timeEnd + "]");
+                }
+                if (k > 0 && !(t > outputTimes[k - 1])) {
+                    throw new IllegalArgumentException(who + ": output times must increase, got " + outputTimes[k - 1]
+                            + " then " + t + " at index " + k);
+                }
             }
         }
 
@@ -748,6 +850,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 throw new IllegalArgumentException(who + ": nIn must be >= 1 (or unset), got " + nIn);
             }
             validateStepping(who);
+            validateOutputTimes(who);
             if (depthWidths != null && field.stateRank() != 2) {
                 throw new IllegalArgumentException(who + ": adaptiveDepth" + Arrays.toString(depthWidths) + " needs "
                         + "a feed-forward field (its depth network reads vectors); field " + field + " reads images");

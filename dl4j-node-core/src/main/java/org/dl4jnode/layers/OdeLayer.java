@@ -28,6 +28,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
@@ -77,6 +78,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private transient INDArray recordedX;
     /** z(t1), the whole final state (the output may keep only part of it). */
     private transient INDArray recordedFinalState;
+    /** With output times: the whole state at each of them, and the number of steps taken up to each. */
+    private transient List<INDArray> recordedStates;
+    private transient int[] recordedStepCounts;
     private long lastForwardEvaluations;
     private long lastBackwardEvaluations;
 
@@ -168,10 +172,16 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 solve(true);
             }
             FieldFunction f = field();
-            INDArray finalBar = solverArray(lift().finalStateGradient(epsilon));
             long before = f.vjpEvaluations();
-            Gradients g = layerConf().getGradientMode() == GradientMode.ADJOINT ? adjoint(f, finalBar)
-                    : DiscreteBackprop.backward(tape, layerConf().getSolver().tableau(), record, finalBar);
+            Gradients g;
+            if (layerConf().hasOutputTimes()) {
+                g = backwardFromOutputs(f, epsilon);
+            } else {
+                INDArray finalBar = solverArray(lift().finalStateGradient(epsilon));
+                g = layerConf().getGradientMode() == GradientMode.ADJOINT
+                        ? adjoint(f, layerConf().timeGrid(), recordedFinalState, finalBar)
+                        : DiscreteBackprop.backward(tape, layerConf().getSolver().tableau(), record, finalBar);
+            }
             lastBackwardEvaluations = f.vjpEvaluations() - before;
             g.params().forEach((key, value) -> gradientViews.get(key).assign(value));
             // the input layer's gradients are written by the lift
@@ -185,20 +195,73 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         return new Pair<>(gradient, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputGradient));
     }
 
-    private Gradients adjoint(FieldFunction f, INDArray outputBar) {
+    /**
+     * The backward pass of a solve that output the state at several times: each output's cotangent
+     * (a time slice of {@code epsilon}, {@code [minibatch, d, T]}) joins the one flowing back as the
+     * pass reaches its time, through the recorded steps (backprop) or the adjoint solved segment by
+     * segment, each segment from the forward state at its end.
+     */
+    private Gradients backwardFromOutputs(FieldFunction f, INDArray epsilon) {
         BaseOdeLayer conf = layerConf();
-        TimeGrid grid = conf.adjointGrid();
+        int outputs = recordedStates.size();
+        List<INDArray> bars = new ArrayList<>();
+        for (int k = 0; k < outputs; k++) {
+            bars.add(solverArray(lift().finalStateGradient(
+                    epsilon.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(k)))));
+        }
+        if (conf.getGradientMode() == GradientMode.ADJOINT) {
+            List<TimeGrid> grids = conf.outputGrids();
+            INDArray a = bars.get(outputs - 1);
+            Map<String, INDArray> params = new java.util.LinkedHashMap<>();
+            INDArray input = null;
+            for (int k = outputs - 1; k >= 0; k--) {
+                if (k < outputs - 1) {
+                    a.addi(bars.get(k));
+                }
+                if (grids.get(k) == null) {
+                    continue; // this output is h(t0): nothing to integrate before it
+                }
+                Gradients segment = adjoint(f, grids.get(k), recordedStates.get(k), a);
+                a = segment.initialState();
+                segment.params().forEach((key, g) -> params.merge(key, g, INDArray::addi));
+                if (segment.input() != null) {
+                    input = input == null ? segment.input() : input.addi(segment.input());
+                }
+            }
+            return new Gradients(a, params, input);
+        }
+        Map<Integer, INDArray> jumps = new java.util.HashMap<>();
+        INDArray atStart = null;
+        for (int k = 0; k < outputs - 1; k++) {
+            int step = recordedStepCounts[k] - 1;
+            if (step >= 0) {
+                jumps.put(step, bars.get(k));
+            } else {
+                atStart = bars.get(k);
+            }
+        }
+        Gradients g = DiscreteBackprop.backward(tape, conf.getSolver().tableau(), record, bars.get(outputs - 1), jumps);
+        if (atStart != null) {
+            g.initialState().addi(atStart);
+        }
+        return g;
+    }
+
+    /** The adjoint's backward solve over {@code forward}'s span, from the state at its end. */
+    private Gradients adjoint(FieldFunction f, TimeGrid forward, INDArray finalState, INDArray outputBar) {
+        BaseOdeLayer conf = layerConf();
+        TimeGrid grid = conf.adjointGrid(forward);
         long before = f.evaluations();
         Gradients g;
         try {
-            g = AdjointBackprop.backward(f, method(ArrayAlgebra.INSTANCE), grid, norm(grid), recordedFinalState, outputBar);
+            g = AdjointBackprop.backward(f, method(ArrayAlgebra.INSTANCE), grid, norm(grid), finalState, outputBar);
         } catch (IntegrationException e) {
             throw failure("the adjoint solve", grid, e, f.evaluations() - before);
         }
         boolean finite = isFinite(g.initialState()) && g.params().values().stream().allMatch(OdeLayer::isFinite);
         if (!finite) {
             throw new IllegalStateException(where() + ": the adjoint state became NaN or infinite on the way back "
-                    + "from t1 = " + conf.getTimeEnd() + " to t0 = " + conf.getTimeStart() + " (" + stepping(grid)
+                    + "from t = " + grid.t0() + " to t = " + grid.t1() + " (" + stepping(grid)
                     + "); recomputing h backwards may be unstable for this field, try GradientMode.BACKPROP");
         }
         return g;
@@ -211,9 +274,19 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         boolean keep = training && layerConf().getGradientMode() == GradientMode.BACKPROP;
         List<Step<INDArray>> steps = keep ? new ArrayList<>() : null;
         EvaluationTape evaluations = field().tape(TAPE_BUDGET_BYTES);
+        BaseOdeLayer conf = layerConf();
+        int[] stepCounts = conf.hasOutputTimes() ? new int[conf.getOutputTimes().length] : null;
+        List<INDArray> atTimes = null;
         INDArray out;
         try {
-            out = integrate(x, evaluations, keep, ArrayAlgebra.pooled(statePool()), steps == null ? null : steps::add);
+            ArrayAlgebra algebra = ArrayAlgebra.pooled(statePool());
+            if (stepCounts != null) {
+                atTimes = integrateAtOutputTimes(x, evaluations, keep, algebra, steps == null ? null : steps::add,
+                        stepCounts);
+                out = atTimes.get(atTimes.size() - 1);
+            } else {
+                out = integrate(x, evaluations, keep, algebra, steps == null ? null : steps::add);
+            }
         } catch (RuntimeException e) {
             evaluations.close();
             throw e;
@@ -226,7 +299,16 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         recordedFinalState = training ? out : null;
         recordedInput = training ? input : null;
         recordedX = training ? x : null;
-        return lift().output(out);
+        recordedStates = training ? atTimes : null;
+        recordedStepCounts = training ? stepCounts : null;
+        if (atTimes == null) {
+            return lift().output(out);
+        }
+        INDArray[] outputs = new INDArray[atTimes.size()];
+        for (int k = 0; k < outputs.length; k++) {
+            outputs[k] = lift().output(atTimes.get(k));
+        }
+        return Nd4j.stack(2, outputs);
     }
 
     /**
@@ -241,14 +323,70 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
      */
     private INDArray integrate(INDArray x, EvaluationTape rhs, boolean keepEvaluations, ArrayAlgebra algebra,
                                Consumer<Step<INDArray>> onStep) {
-        BaseOdeLayer conf = layerConf();
+        FieldFunction f = field();
+        INDArray y0 = bind(x);
+        long before = f.evaluations();
+        INDArray out = integrateOn(layerConf().timeGrid(), x, y0, rhs, keepEvaluations, algebra, onStep);
+        lastForwardEvaluations = f.evaluations() - before;
+        return out;
+    }
+
+    /**
+     * As {@link #integrate}, stepping exactly to each of the layer's output times
+     * ({@link BaseOdeLayer#outputGrids()}).
+     *
+     * @param stepCounts filled with the number of steps taken up to each output time
+     * @return the whole state at each output time, each its own array
+     */
+    private List<INDArray> integrateAtOutputTimes(INDArray x, EvaluationTape rhs, boolean keepEvaluations,
+                                                  ArrayAlgebra algebra, Consumer<Step<INDArray>> onStep,
+                                                  int[] stepCounts) {
+        FieldFunction f = field();
+        INDArray y = bind(x);
+        long before = f.evaluations();
+        int[] taken = {0};
+        Consumer<Step<INDArray>> counting = step -> {
+            taken[0]++;
+            if (onStep != null) {
+                onStep.accept(step);
+            }
+        };
+        List<TimeGrid> grids = layerConf().outputGrids();
+        List<INDArray> states = new ArrayList<>();
+        for (int k = 0; k < grids.size(); k++) {
+            if (grids.get(k) != null) {
+                y = integrateOn(grids.get(k), x, y, rhs, keepEvaluations, algebra, counting);
+            }
+            // the next segment's first step hands its start state back to the pool: keep a copy
+            states.add(y.dup('c'));
+            stepCounts[k] = taken[0];
+        }
+        lastForwardEvaluations = f.evaluations() - before;
+        return states;
+    }
+
+    /** Binds the parameters (and the input, for a field that reads it) to the field; returns h(t0). */
+    private INDArray bind(INDArray x) {
         FieldFunction f = field();
         f.bind(params);
         if (f.readsInput()) {
             f.bindInput(x);
         }
-        INDArray y0 = solverArray(lift().initialState(x, params));
-        TimeGrid grid = conf.timeGrid();
+        return solverArray(lift().initialState(x, params));
+    }
+
+    /**
+     * Integrates {@code y0} over {@code grid} with {@code rhs}, the field's tape (each accepted step to
+     * {@code onStep}, which may be null), and checks the result. Unless {@code keepEvaluations} (a
+     * backward pass will read them), the tape lets go of every evaluation but the last slope after each
+     * accepted step, and the step's states go back to the pool, so memory does not grow with NFE.
+     *
+     * @param x the layer input, blamed when the solve fails on a NaN in it
+     * @return the state at the grid's end (not the tape's array)
+     */
+    private INDArray integrateOn(TimeGrid grid, INDArray x, INDArray y0, EvaluationTape rhs, boolean keepEvaluations,
+                                 ArrayAlgebra algebra, Consumer<Step<INDArray>> onStep) {
+        FieldFunction f = field();
         long before = f.evaluations();
         INDArray out;
         try {
@@ -265,11 +403,10 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             rejectNonFinite(x);
             throw failure("the forward solve", grid, e, f.evaluations() - before);
         }
-        lastForwardEvaluations = f.evaluations() - before;
         if (!isFinite(out)) {
             rejectNonFinite(x);
-            throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t1 = "
-                    + conf.getTimeEnd() + " (" + stepping(grid) + "); the field may be too steep for this step size");
+            throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t = " + grid.t1()
+                    + " (" + stepping(grid) + "); the field may be too steep for this step size");
         }
         return out;
     }
@@ -387,6 +524,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         recordedFinalState = null;
         recordedInput = null;
         recordedX = null;
+        recordedStates = null;
+        recordedStepCounts = null;
     }
 
     private void validateInput() {

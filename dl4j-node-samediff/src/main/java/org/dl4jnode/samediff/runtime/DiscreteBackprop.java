@@ -57,6 +57,19 @@ public final class DiscreteBackprop {
      */
     public static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
                                      INDArray outputBar) {
+        return backward(tape, tableau, steps, outputBar, Map.of());
+    }
+
+    /**
+     * Backpropagates through {@code steps} when states along the way were outputs too: the cotangent
+     * {@code jumps.get(n)} of the state after step n joins the one flowing back from the end, as the
+     * reverse pass reaches it.
+     *
+     * @param jumps cotangents of intermediate states, by the index of the step that ends at them
+     * @see #backward(EvaluationTape, ButcherTableau, List, INDArray)
+     */
+    public static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
+                                     INDArray outputBar, Map<Integer, INDArray> jumps) {
         FieldFunction f = tape.field();
         DataType type = outputBar.dataType();
         Map<String, INDArray> paramBar = new LinkedHashMap<>();
@@ -72,6 +85,10 @@ public final class DiscreteBackprop {
         boolean[] computed = new boolean[s];
         for (int n = steps.size() - 1; n >= 0; n--) {
             Step<INDArray> step = steps.get(n);
+            INDArray jump = jumps.get(n);
+            if (jump != null) {
+                ArrayAlgebra.axpy(1, jump, yBar);
+            }
             double dt = step.dt();
             Arrays.fill(computed, false);
             ArrayAlgebra.copy(yBar, stepBar);
