@@ -220,7 +220,16 @@ public final class Spirals implements Callable<Integer> {
         int columns = Math.min(4, charts.size());
         int rows = (charts.size() + columns - 1) / columns;
         while (charts.size() < rows * columns) {
-            charts.add(new XYChartBuilder().width(520).height(520).title("").build());
+            XYChart blank = new XYChartBuilder().width(520).height(520).build();
+            org.knowm.xchart.style.XYStyler style = blank.getStyler();
+            style.setChartTitleVisible(false);
+            style.setLegendVisible(false);
+            style.setAxisTitlesVisible(false);
+            style.setAxisTicksVisible(false);
+            style.setPlotGridLinesVisible(false);
+            style.setPlotBorderVisible(false);
+            style.setPlotBackgroundColor(style.getChartBackgroundColor());
+            charts.add(blank);
         }
         BitmapEncoder.saveBitmap(charts, rows, columns, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }

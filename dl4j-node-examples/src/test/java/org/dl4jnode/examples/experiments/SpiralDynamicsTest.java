@@ -25,19 +25,23 @@ class SpiralDynamicsTest {
     }
 
     @Test
-    void learnsBothMatrices() {
-        List<SpiralDynamics.Result> results = SpiralDynamics.run(300, 50, 10, 0.02, 3);
-        assertThat(results.get(0).maxError()).as("clean samples").isLessThan(0.02);
-        assertThat(results.get(1).maxError()).as("noisy samples").isLessThan(0.15);
+    void learnsBothMatricesFromTransitionsAndFromTheWholeTrajectory() {
+        List<SpiralDynamics.Result> results = SpiralDynamics.run(300, 1000, 50, 10, 0.02, 3);
+        assertThat(results.get(0).maxError()).as("clean samples, transitions").isLessThan(0.02);
+        assertThat(results.get(1).maxError()).as("noisy samples, transitions").isLessThan(0.15);
+        assertThat(results.get(2).fit()).isEqualTo("trajectory");
+        assertThat(results.get(2).maxError()).as("clean samples, one trajectory").isLessThan(0.02);
         assertThat(results.get(0).rollouts()).hasSize(3);
+        assertThat(results.get(2).rollouts()).hasSize(3).allSatisfy(z -> assertThat(z.rows()).isEqualTo(51));
     }
 
     @Test
-    void writesTheThreeFigures(@TempDir Path dir) throws Exception {
-        int code = new CommandLine(new SpiralDynamics()).execute("--epochs", "20", "--samples", "20",
-                "--out", dir.toString());
+    void writesTheFigures(@TempDir Path dir) throws Exception {
+        int code = new CommandLine(new SpiralDynamics()).execute("--epochs", "20", "--trajectory-epochs", "20",
+                "--samples", "20", "--out", dir.toString());
         assertThat(code).isZero();
         for (String name : List.of("spiral-dynamics-spiral.png", "spiral-dynamics-noisy.png",
+                "spiral-dynamics-spiral-trajectory.png", "spiral-dynamics-noisy-trajectory.png",
                 "spiral-dynamics-matrices.png")) {
             assertThat(ImageIO.read(dir.resolve(name).toFile())).as(name).isNotNull()
                     .satisfies(image -> assertThat(image.getWidth()).isGreaterThan(400));
