@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -103,7 +104,8 @@ public final class ServingBenchmark implements Callable<Integer> {
             run(classifier, "warm-up", single, most);
             run(classifier, "warm-up", batched, most);
         }
-        System.out.printf(Locale.ROOT, "%-28s %7s %10s %8s %8s %8s %9s %8s%n", "server", "clients", "requests/s",
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%-28s %7s %10s %8s %8s %8s %9s %8s%n", "server", "clients", "requests/s",
                 "p50 ms", "p95 ms", "p99 ms", "img/batch", "rejected");
         List<Run> runs = new ArrayList<>();
         for (int n : clients) {
@@ -113,9 +115,10 @@ public final class ServingBenchmark implements Callable<Integer> {
                             workers, workers == 1 ? "" : "s"), batched))) {
                 Run r = run(classifier, mode.getKey(), mode.getValue(), n);
                 runs.add(r);
-                System.out.printf(Locale.ROOT, "%-28s %7d %10.1f %8.1f %8.1f %8.1f %9.1f %8d%n", r.mode(), r.clients(),
+                out.printf(Locale.ROOT, "%-28s %7d %10.1f %8.1f %8.1f %8.1f %9.1f %8d%n", r.mode(), r.clients(),
                         r.perSecond(), r.percentile(50), r.percentile(95), r.percentile(99), r.imagesPerBatch(),
                         r.rejected());
+                out.flush();
             }
         }
         return runs.stream().allMatch(r -> r.requests() > 0) ? 0 : 1;
@@ -165,7 +168,7 @@ public final class ServingBenchmark implements Callable<Integer> {
             long rejected = all.stream().mapToLong(c -> c.rejected.get()).sum();
             long failed = all.stream().mapToLong(c -> c.failed.get()).sum();
             if (failed > 0) {
-                System.out.printf("  (%d requests failed: %s)%n", failed, all.stream().map(c -> c.lastFailure)
+                spec.commandLine().getOut().printf("  (%d requests failed: %s)%n", failed, all.stream().map(c -> c.lastFailure)
                         .filter(f -> f != null).findFirst().orElse("?"));
             }
             return new Run(mode, n, latencies.length, rejected, seconds, latencies,

@@ -278,7 +278,7 @@ public final class SpiralDynamics implements Callable<Integer> {
 
     private static void phasePortrait(Result r, Path file) throws IOException {
         XYChart chart = new XYChartBuilder().width(640).height(560)
-                .title("dz/dt = A z, A = " + format(r.truth()) + (r.name().equals("noisy") ? ", noisy samples" : "")
+                .title("dz/dt = A z, A = " + format(r.truth()) + (r.name().equals("noisy") ? ", noisy" : "")
                         + ", " + r.fit() + " fit")
                 .xAxisTitle("z1").yAxisTitle("z2").build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);

@@ -128,7 +128,9 @@ public final class Spirals implements Callable<Integer> {
                     100 * r.accuracy(), r.parameters(), r.iterations(), r.converged() ? " " : "*", r.seconds(),
                     1000 * r.seconds() / r.iterations(), peak);
         }
-        System.out.println("(* the training loss did not fall below the target within the budget)");
+        if (results.stream().anyMatch(r -> !r.converged())) {
+            System.out.println("(* the training loss did not fall below the target within the budget)");
+        }
         Files.createDirectories(out);
         decisionBoundaries(results, test, out.resolve("spirals-decision-boundaries.png"));
         Result rk4 = results.stream().filter(r -> r.candidate().key().equals("ode-rk4")).findFirst()

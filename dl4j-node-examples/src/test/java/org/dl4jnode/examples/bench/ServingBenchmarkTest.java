@@ -3,9 +3,8 @@ package org.dl4jnode.examples.bench;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,17 +14,11 @@ class ServingBenchmarkTest {
 
     @Test
     void printsOneRowPerServerAndClientCount() {
-        PrintStream original = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = new CommandLine(new ServingBenchmark()).execute("--kind", "mlp", "--clients", "1,4",
-                    "--seconds", "1", "--warmup-seconds", "0.2");
-        } finally {
-            System.setOut(original);
-        }
-        List<String> rows = out.toString(StandardCharsets.UTF_8).lines().toList();
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new ServingBenchmark());
+        cli.setOut(new PrintWriter(out, true));
+        int code = cli.execute("--kind", "mlp", "--clients", "1,4", "--seconds", "1", "--warmup-seconds", "0.2");
+        List<String> rows = out.toString().lines().toList();
         assertThat(code).as(String.join("\n", rows)).isZero();
         assertThat(rows.get(0)).contains("requests/s").contains("p99 ms");
         assertThat(rows).filteredOn(r -> r.startsWith("one image at a time")).hasSize(2);
