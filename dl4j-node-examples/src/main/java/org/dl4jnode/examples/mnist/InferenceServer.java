@@ -51,6 +51,8 @@ public final class InferenceServer implements AutoCloseable {
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
     private static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
     private static final int MAX_BODY = 1 << 20;
+    /** How much of an oversized body is read and dropped before the 413, so that the client sees it. */
+    private static final long MAX_DRAIN = 16L << 20;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -218,6 +220,15 @@ public final class InferenceServer implements AutoCloseable {
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                // read on (up to a bound) before answering: a client still sending when the connection
+                // closes gets a reset instead of the 413
+                long drained = 0;
+                byte[] sink = new byte[1 << 16];
+                for (int n; drained < MAX_DRAIN && (n = in.read(sink)) > 0; ) {
+                    drained += n;
+                }
+            }
         }
         if (body.length > MAX_BODY) {
             error(exchange, 413, "request body over " + MAX_BODY + " bytes");
