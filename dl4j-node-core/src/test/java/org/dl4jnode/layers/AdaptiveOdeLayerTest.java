@@ -8,7 +8,8 @@ import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -20,14 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** ODE layers with adaptive steps: accuracy by tolerance, exact gradients of the accepted steps, failures with context. */
+@ExtendWith(DoublePrecision.class)
 class AdaptiveOdeLayerTest {
 
     private static final Solver[] PAIRS = {Solver.DOPRI5, Solver.BOSH3};
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     /** The layer on dh/dt = A h (A = [[-0.1, -1], [1, -0.1]] set through its params), adaptive. */
     private static MultiLayerNetwork linearOde(Solver solver, double tol) {

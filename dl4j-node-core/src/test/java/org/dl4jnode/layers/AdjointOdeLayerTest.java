@@ -11,13 +11,13 @@ import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.function.Function;
 
@@ -29,14 +29,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * DL4J's gradient check where the solves are accurate, and converge to the exact gradients of the
  * discrete solve ({@link GradientMode#BACKPROP}) as steps shrink or tolerances tighten.
  */
+@ExtendWith(DoublePrecision.class)
 class AdjointOdeLayerTest {
 
     private static final long SEED = 2024;
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private static <B extends BaseOdeLayer.Builder<B>> B common(B builder, GradientMode mode) {
         return builder.name("ode").field(VectorField.mlp(4)).timeSpan(0.0, 2.0).gradient(mode);

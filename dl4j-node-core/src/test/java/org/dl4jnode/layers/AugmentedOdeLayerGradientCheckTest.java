@@ -7,13 +7,13 @@ import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.Basis;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.stream.Stream;
 
@@ -24,12 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * parameters, the field's, and the gradient passed to the layer below through both the lift and the
  * solve. The layer below has {@value OdeNetworks#HIDDEN} outputs, so d = 3.
  */
+@ExtendWith(DoublePrecision.class)
 class AugmentedOdeLayerGradientCheckTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     static Stream<Arguments> augmentations() {
         return Stream.of(

@@ -10,7 +10,8 @@ import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,12 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the plain layer as the k = 0 case, and seed 002's crossing-trajectories map x -> -x, which a plain
  * ODE cannot learn and the other structures can.
  */
+@ExtendWith(DoublePrecision.class)
 class AugmentedOdeLayerTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     /** A network of just {@code ode} on {@code d} inputs. */
     private static MultiLayerNetwork alone(Layer ode, int d) {

@@ -10,10 +10,10 @@ import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,12 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * data control (on each of the three layers) and adaptive depth. The input's gradient has two paths,
  * through h(t0) and through the field, and both are checked.
  */
+@ExtendWith(DoublePrecision.class)
 class ControlledOdeLayerGradientCheckTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private static void assertExact(Layer ode, long seed) {
         MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(ode, DataType.DOUBLE, seed);

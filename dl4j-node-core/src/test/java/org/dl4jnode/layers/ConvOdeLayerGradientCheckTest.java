@@ -15,7 +15,8 @@ import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,15 +36,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * conv stem (1 -> 2 channels on 4x4 images) -> ODE layer -> softmax. Covers the three layers, the
  * Galerkin convolution, zero-channel and second-order augmentation and data control.
  */
+@ExtendWith(DoublePrecision.class)
 class ConvOdeLayerGradientCheckTest {
 
     private static final int SIZE = 4;
     private static final int CHANNELS = 2;
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     static MultiLayerNetwork network(Layer ode, long seed) {
         MultiLayerConfiguration conf = OdeNetworks.base(DataType.DOUBLE, seed).list()

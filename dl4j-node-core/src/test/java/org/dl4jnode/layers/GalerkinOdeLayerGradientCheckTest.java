@@ -7,12 +7,12 @@ import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.samediff.basis.FunctionBasis;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.stream.Stream;
 
@@ -22,12 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * DL4J's numerical gradient check of a GalerkinOdeLayer for every basis and every solver, with
  * random higher modes so the depth dependence is really exercised.
  */
+@ExtendWith(DoublePrecision.class)
 class GalerkinOdeLayerGradientCheckTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     static Stream<FunctionBasis> bases() {
         return Stream.of(Basis.fourier(2), Basis.chebyshev(3), Basis.legendre(2), Basis.polynomial(2),

@@ -7,13 +7,13 @@ import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.samediff.basis.FunctionBasis;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,15 +21,12 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A GalerkinOdeLayer against an OdeLayer, and its depth-varying weights read back. */
+@ExtendWith(DoublePrecision.class)
 class GalerkinOdeLayerTest {
 
     private static final double T0 = 0.0;
     private static final double T1 = 1.5;
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private static org.dl4jnode.conf.OdeLayer plain() {
         return new org.dl4jnode.conf.OdeLayer.Builder().name("ode").field(VectorField.mlp(5))

@@ -5,12 +5,12 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.stream.Stream;
 
@@ -20,12 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * DL4J's numerical gradient check, in double precision, with the ODE layer in the middle of a
  * network: its parameters and the gradient it passes to the layer below are both checked.
  */
+@ExtendWith(DoublePrecision.class)
 class OdeLayerGradientCheckTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     static Stream<Arguments> solversAndTimeDependence() {
         return Stream.of(Solver.values()).flatMap(s -> Stream.of(Arguments.of(s, true), Arguments.of(s, false)));

@@ -6,7 +6,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -20,14 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The layer solves dh/dt = A h, with A = [[-0.1, -1], [1, -0.1]] set through its parameters (an
  * affine field h W0 + b0 with W0 = A^T, b0 = 0), whose solution is e^{-0.1 t} times a rotation by t.
  */
+@ExtendWith(DoublePrecision.class)
 class OdeLayerNumericsTest {
 
     private static final double T1 = 2.0;
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     static MultiLayerNetwork linearOde(Solver solver, int steps) {
         return linear(new OdeLayer.Builder().field(VectorField.mlp().timeDependent(false))

@@ -16,9 +16,9 @@ import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,22 +42,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * DL4J's gradient check through every output, the adjoint agrees with backprop to the tolerance,
  * and bad times are refused at {@code build()}.
  */
+@ExtendWith(DoublePrecision.class)
 class OdeLayerOutputTimesTest {
 
     private static final double[] TIMES = {0.0, 0.4, 1.0};
     private static final long SEED = 11;
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restoreDataType() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
 
     /** dense 4 -> 3 (tanh) -> the ODE layer with output times -> RnnOutputLayer (MSE, 2 outputs per time). */
     static MultiLayerNetwork trajectoryNetwork(Layer ode) {

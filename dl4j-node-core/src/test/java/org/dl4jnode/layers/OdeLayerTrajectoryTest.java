@@ -10,7 +10,8 @@ import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,12 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The runtime layer's views of its solve: the trajectory of states and the right-hand side. */
+@ExtendWith(DoublePrecision.class)
 class OdeLayerTrajectoryTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private static MultiLayerNetwork network(Layer ode) {
         MultiLayerNetwork net = new MultiLayerNetwork(OdeNetworks.base(DataType.DOUBLE, 3).list()

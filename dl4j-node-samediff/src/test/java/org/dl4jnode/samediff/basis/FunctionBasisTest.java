@@ -1,6 +1,7 @@
 package org.dl4jnode.samediff.basis;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,16 +21,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** Every basis, evaluated as graph ops, against its textbook definition computed here in Java. */
+@ExtendWith(DoublePrecision.class)
 class FunctionBasisTest {
 
     private static final double T0 = 0.5;
     private static final double T1 = 2.5;
     private static final double[] TIMES = {0.5, 0.61, 1.0, 1.37, 1.5, 2.0, 2.49, 2.5};
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     /** psi(t) from the basis' graph ops. */
     static double[] evaluate(FunctionBasis basis, double t, double t0, double t1) {

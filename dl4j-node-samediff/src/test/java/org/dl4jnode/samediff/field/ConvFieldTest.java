@@ -3,7 +3,8 @@ package org.dl4jnode.samediff.field;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.runtime.FieldFunction;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,14 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The conv field against maps computed by hand: per-pixel affine maps, shifts, and finite differences. */
+@ExtendWith(DoublePrecision.class)
 class ConvFieldTest {
 
     private static final double T = 0.3;
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private static Map<String, INDArray> randomParams(ConvField field, long channels, long seed) {
         Nd4j.getRandom().setSeed(seed);

@@ -5,7 +5,8 @@ import org.dl4jnode.samediff.basis.FourierBasis;
 import org.dl4jnode.samediff.basis.PiecewiseConstantBasis;
 import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.runtime.FieldFunction;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** W(t) = sum_j C_j psi_j(t), checked against sums computed here, and its chain rule. */
+@ExtendWith(DoublePrecision.class)
 class GalerkinParameterizationTest {
 
     private static final MlpField FIELD = MlpField.of(4);
@@ -26,10 +28,6 @@ class GalerkinParameterizationTest {
     private static final double T0 = 0.0;
     private static final double T1 = 2.0;
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private static GalerkinParameterization fourier() {
         return new GalerkinParameterization(FourierBasis.of(HARMONICS), T0, T1, 0.0);

@@ -11,7 +11,8 @@ import org.dl4jnode.samediff.solve.StepSizeController;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.solve.Tolerances;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,15 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code dL/dW_jk = sum_batch h0_j c_k e^{lambda_k T} (e^{(lambda_j - lambda_k) T} - 1) / (lambda_j - lambda_k)}
  * (T where lambda_j = lambda_k): the off-diagonal entries are gradients of weights that are zero.
  */
+@ExtendWith(DoublePrecision.class)
 class AdjointBackpropTest {
 
     private static final double T = 1.0;
     private static final double[] LAMBDA = {-0.5, 0.3, 1.0};
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private final INDArray w = Nd4j.diag(Nd4j.createFromArray(LAMBDA));
     private final INDArray h0 = Nd4j.createFromArray(new double[][] {{1.0, -0.5, 0.25}, {0.3, 0.8, -1.2}});

@@ -1,6 +1,7 @@
 package org.dl4jnode.samediff.runtime;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -15,12 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Flattening a SameDiff graph into replayable forward and backward segments. */
+@ExtendWith(DoublePrecision.class)
 class CompiledGraphTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     @Test
     void replaysTheOpsAnOutputNeedsWithTheArraysBoundLast() {

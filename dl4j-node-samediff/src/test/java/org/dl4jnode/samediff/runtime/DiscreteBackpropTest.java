@@ -13,7 +13,8 @@ import org.dl4jnode.samediff.solve.StepSizeController;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.solve.Tolerances;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,12 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Backprop through recorded steps from the tape's kept activations equals backprop that recomputes
  * every stage, including first-same-as-last slopes and the evaluations of rejected steps.
  */
+@ExtendWith(DoublePrecision.class)
 class DiscreteBackpropTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private static FieldFunction field(double scale) {
         Nd4j.getRandom().setSeed(5);

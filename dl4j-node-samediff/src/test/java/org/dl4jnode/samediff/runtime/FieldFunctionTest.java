@@ -2,7 +2,8 @@ package org.dl4jnode.samediff.runtime;
 
 import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.param.Parameterization;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** An affine time-dependent field, f = h W0 + b0 + t Wt, whose products are known in closed form. */
+@ExtendWith(DoublePrecision.class)
 class FieldFunctionTest {
 
     private static final double T = 0.7;
@@ -33,10 +35,6 @@ class FieldFunctionTest {
     private INDArray h;
     private INDArray a;
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private FieldFunction affineField() {
         Nd4j.getRandom().setSeed(7);

@@ -7,7 +7,8 @@ import org.dl4jnode.samediff.param.GalerkinParameterization;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.system.OdeSystem;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,14 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The compiled replay of a field's graph computes what SameDiff's session computes, for every kind of
  * field, parameterisation and ODE system, across repeated calls with other points and parameters.
  */
+@ExtendWith(DoublePrecision.class)
 class GraphReplayTest {
 
     private static final double EPS = 1e-12;
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     static Stream<Arguments> fields() {
         MlpField mlp = MlpField.of(6);

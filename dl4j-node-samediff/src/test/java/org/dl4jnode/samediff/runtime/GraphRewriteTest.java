@@ -1,6 +1,7 @@
 package org.dl4jnode.samediff.runtime;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -18,12 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The replay's rewrites compute what the graph defines: a custom-op tanh for SameDiff's legacy one, and the
  * gradients of a matrix product as two products, for every combination of transposed operands.
  */
+@ExtendWith(DoublePrecision.class)
 class GraphRewriteTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     @ParameterizedTest(name = "x transposed {0}, y transposed {1}")
     @CsvSource({"false, false", "true, false", "false, true", "true, true"})

@@ -1,7 +1,8 @@
 package org.dl4jnode.samediff.solve;
 
 import org.dl4jnode.samediff.tableau.ButcherTableau;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,12 +24,9 @@ import static org.assertj.core.api.Assertions.within;
  * Adaptive stepping against closed-form solutions: the global error follows the tolerance from 1e-3
  * to 1e-8, and the work grows as the tolerance shrinks.
  */
+@ExtendWith(DoublePrecision.class)
 class AdaptiveGridTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     /** A problem: its right-hand side, its solution from (t0, h0) to t, and its span. */
     record Problem(String name, RightHandSide<INDArray> f, BiFunction<INDArray, Double, INDArray> exact, double t0,

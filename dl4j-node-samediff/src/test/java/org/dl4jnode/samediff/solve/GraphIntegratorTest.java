@@ -7,7 +7,8 @@ import org.dl4jnode.samediff.runtime.DiscreteBackprop;
 import org.dl4jnode.samediff.runtime.Gradients;
 import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -28,12 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The same engine, unrolled into a SameDiff graph, agrees with the Java-stepped runtime: forward
  * values, and SameDiff's own autodiff of the graph agrees with {@link DiscreteBackprop}.
  */
+@ExtendWith(DoublePrecision.class)
 class GraphIntegratorTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     static Stream<ButcherTableau> tableaus() {
         return RungeKuttaConvergenceTest.tableaus();

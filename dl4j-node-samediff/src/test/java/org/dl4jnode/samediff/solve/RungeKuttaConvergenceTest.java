@@ -1,12 +1,11 @@
 package org.dl4jnode.samediff.solve;
 
 import org.dl4jnode.samediff.tableau.ButcherTableau;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.stream.Stream;
 
@@ -16,12 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The engine, on problems with known solutions: the global error shrinks by 2^p when the number of
  * steps doubles, p the order of the method.
  */
+@ExtendWith(DoublePrecision.class)
 class RungeKuttaConvergenceTest {
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     static Stream<ButcherTableau> tableaus() {
         return Stream.of(ButcherTableau.EULER, ButcherTableau.MIDPOINT, ButcherTableau.RK4, ButcherTableau.BOSH3,

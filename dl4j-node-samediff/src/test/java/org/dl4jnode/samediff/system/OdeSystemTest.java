@@ -4,7 +4,8 @@ import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.runtime.FieldFunction;
-import org.junit.jupiter.api.BeforeAll;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,15 +24,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The structures around a field, checked against their closed forms with an affine field
  * {@code f(t, u) = u W0 + b0 + t Wt} and an affine depth network {@code g(x) = x W0 + b0}.
  */
+@ExtendWith(DoublePrecision.class)
 class OdeSystemTest {
 
     private static final double T = 0.6;
     private static final int MB = 5;
 
-    @BeforeAll
-    static void doublePrecision() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     private static Map<String, INDArray> randomParams(List<ParamSpec> specs) {
         Map<String, INDArray> out = new HashMap<>();
