@@ -145,10 +145,6 @@ public final class Augmentation implements Serializable {
         return init;
     }
 
-    public boolean isSecondOrder() {
-        return secondOrder;
-    }
-
     /** The number of dims added to an input of {@code inputSize} (for second order: the velocities). */
     public long extraDims(long inputSize) {
         return extraDims == AS_MANY_AS_INPUTS ? inputSize : extraDims;

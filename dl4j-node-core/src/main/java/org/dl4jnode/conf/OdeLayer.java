@@ -16,8 +16,12 @@ import org.dl4jnode.samediff.param.Parameterization;
  *     .build();                            // nIn inferred from setInputType(...)
  * }</pre>
  *
- * <p>Output shape equals input shape. Gradients are exact for the discrete solve (backpropagation
- * through the solver steps). Parameters are those of the field (for {@code VectorField.mlp}:
+ * <p>Input {@code [minibatch, d]} (or an image {@code [minibatch, c, h, w]} for a conv field); the
+ * output has the input's shape, or {@code [minibatch, d, T]} with
+ * {@link BaseOdeLayer.Builder#outputTimes(double...) outputTimes}. Gradients are those of the
+ * discrete solve with {@link GradientMode#BACKPROP} (the default: backpropagation through the
+ * solver's steps), and of the continuous problem, accurate to the solves' error, with
+ * {@link GradientMode#ADJOINT}. Parameters are those of the field (for {@code VectorField.mlp}:
  * {@code W0, Wt, b0, W1, b1, ...}).
  */
 public class OdeLayer extends BaseOdeLayer {

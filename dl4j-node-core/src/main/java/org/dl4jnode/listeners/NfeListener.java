@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -20,8 +20,9 @@ import java.util.List;
  * stage with {@code BACKPROP}, one fused f-and-product per stage of the adjoint solve with
  * {@code ADJOINT}).
  *
- * <p>Every iteration is recorded ({@link #history()}); every {@code frequency}-th is also logged at
- * INFO. Works with {@link MultiLayerNetwork} and {@link ComputationGraph}:
+ * <p>The last {@code historySize} iterations are recorded ({@link #history()}; default
+ * {@value #DEFAULT_HISTORY}, so a long training run does not grow memory); every {@code frequency}-th
+ * is also logged at INFO. Works with {@link MultiLayerNetwork} and {@link ComputationGraph}:
  * <pre>{@code net.setListeners(new NfeListener(10));}</pre>
  */
 public class NfeListener extends BaseTrainingListener implements Serializable {
@@ -29,27 +30,46 @@ public class NfeListener extends BaseTrainingListener implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger log = LoggerFactory.getLogger(NfeListener.class);
 
+    /** Iterations kept by default. */
+    public static final int DEFAULT_HISTORY = 10_000;
+
     private final int frequency;
-    private final List<Iteration> history = new ArrayList<>();
+    private final int historySize;
+    private final ArrayDeque<Iteration> history = new ArrayDeque<>();
 
     /** Logs every 10th iteration. */
     public NfeListener() {
         this(10);
     }
 
-    /** @param frequency log every {@code frequency}-th iteration (&gt;= 1); every one is recorded */
+    /** @param frequency log every {@code frequency}-th iteration (&gt;= 1); the last {@value #DEFAULT_HISTORY} are recorded */
     public NfeListener(int frequency) {
+        this(frequency, DEFAULT_HISTORY);
+    }
+
+    /**
+     * @param frequency   log every {@code frequency}-th iteration (&gt;= 1)
+     * @param historySize iterations kept for {@link #history()}, the oldest dropped first (&gt;= 1)
+     */
+    public NfeListener(int frequency, int historySize) {
         if (frequency < 1) {
             throw new IllegalArgumentException("NfeListener: frequency must be >= 1, got " + frequency);
         }
+        if (historySize < 1) {
+            throw new IllegalArgumentException("NfeListener: historySize must be >= 1, got " + historySize);
+        }
         this.frequency = frequency;
+        this.historySize = historySize;
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         List<LayerNfe> layers = countsOf(model);
         Iteration record = new Iteration(iteration, epoch, layers);
-        history.add(record);
+        if (history.size() == historySize) {
+            history.removeFirst();
+        }
+        history.addLast(record);
         if (iteration % frequency == 0 && log.isInfoEnabled()) {
             log.info("iteration {} (epoch {}): NFE forward {}, backward {} {}", iteration, epoch,
                     record.forward(), record.backward(), layers);
@@ -82,9 +102,9 @@ public class NfeListener extends BaseTrainingListener implements Serializable {
         return new Layer[0];
     }
 
-    /** Every iteration seen so far, oldest first (unmodifiable). */
+    /** The recorded iterations, oldest first: the last {@code historySize} seen (a copy). */
     public List<Iteration> history() {
-        return Collections.unmodifiableList(history);
+        return List.copyOf(history);
     }
 
     /** The last iteration seen; throws if none. */
@@ -92,7 +112,7 @@ public class NfeListener extends BaseTrainingListener implements Serializable {
         if (history.isEmpty()) {
             throw new IllegalStateException("NfeListener has seen no iteration yet");
         }
-        return history.get(history.size() - 1);
+        return history.getLast();
     }
 
     /** Forgets the history. */

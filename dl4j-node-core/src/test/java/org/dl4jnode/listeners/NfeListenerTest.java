@@ -58,6 +58,19 @@ class NfeListenerTest {
     }
 
     @Test
+    void theHistoryKeepsTheLastIterationsOnly() {
+        MultiLayerNetwork net = network(ode("rk4").solver(Solver.RK4).steps(1).build());
+        NfeListener nfe = new NfeListener(100, 2);
+        net.setListeners(nfe);
+        for (int i = 0; i < 5; i++) {
+            net.fit(DATA);
+        }
+        assertThat(nfe.history()).extracting(NfeListener.Iteration::iteration).containsExactly(3, 4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new NfeListener(1, 0))
+                .hasMessageContaining("historySize must be >= 1, got 0");
+    }
+
+    @Test
     void adaptiveCountsFollowTheSolve() {
         MultiLayerNetwork net = network(ode("dopri").solver(Solver.DOPRI5).tolerances(1e-6, 1e-6).build());
         NfeListener nfe = new NfeListener();
