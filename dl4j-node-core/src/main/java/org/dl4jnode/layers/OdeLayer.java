@@ -1,19 +1,19 @@
 package org.dl4jnode.layers;
 
+import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.dl4jnode.conf.BaseOdeLayer;
 import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.samediff.runtime.AdjointBackprop;
 import org.dl4jnode.samediff.runtime.DiscreteBackprop;
 import org.dl4jnode.samediff.runtime.EvaluationTape;
-import org.dl4jnode.samediff.runtime.Gradients;
 import org.dl4jnode.samediff.runtime.FieldFunction;
+import org.dl4jnode.samediff.runtime.Gradients;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.solve.ArrayPool;
@@ -172,6 +172,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 solve(true);
             }
             FieldFunction f = field();
+            // the solve's own binding: a trajectory(x) or output call since may have bound another input
+            bindField(recordedX);
             long before = f.vjpEvaluations();
             Gradients g;
             if (layerConf().hasOutputTimes()) {
@@ -367,12 +369,17 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     /** Binds the parameters (and the input, for a field that reads it) to the field; returns h(t0). */
     private INDArray bind(INDArray x) {
+        bindField(x);
+        return solverArray(lift().initialState(x, params));
+    }
+
+    /** Binds the parameters, and the input {@code x} for a field that reads it, to the field. */
+    private void bindField(INDArray x) {
         FieldFunction f = field();
         f.bind(params);
         if (f.readsInput()) {
             f.bindInput(x);
         }
-        return solverArray(lift().initialState(x, params));
     }
 
     /**

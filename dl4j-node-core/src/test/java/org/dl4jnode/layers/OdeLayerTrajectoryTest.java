@@ -4,15 +4,18 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dl4jnode.conf.Augmentation;
 import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.samediff.testing.DoublePrecision;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -75,5 +78,28 @@ class OdeLayerTrajectoryTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("OdeLayer 'ode'")
                 .hasMessageContaining("use trajectory(x)");
         assertThat(layer.trajectory(Nd4j.rand(DataType.DOUBLE, 2, 3))).hasSize(5);
+    }
+
+    @Test
+    void aTrajectoryBetweenTheForwardAndBackwardPassesLeavesTheGradientAlone() {
+        MultiLayerNetwork net = network(new OdeLayer.Builder().field(VectorField.mlp(4)).dataControlled(true)
+                .solver(Solver.RK4).steps(3).build());
+        net.initGradientsView();
+        org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) net.getLayer(0);
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 3);
+        INDArray epsilon = Nd4j.rand(DataType.DOUBLE, 5, 3);
+
+        layer.activate(x, true, mgr);
+        Pair<Gradient, INDArray> plain = layer.backpropGradient(epsilon, mgr);
+        INDArray paramGradient = plain.getFirst().gradient().dup();
+        INDArray inputGradient = plain.getSecond().dup();
+
+        layer.activate(x, true, mgr);
+        layer.trajectory(Nd4j.rand(DataType.DOUBLE, 2, 3)); // binds another input to the field
+        Pair<Gradient, INDArray> after = layer.backpropGradient(epsilon, mgr);
+
+        assertThat(after.getFirst().gradient()).isEqualTo(paramGradient);
+        assertThat(after.getSecond()).isEqualTo(inputGradient);
     }
 }

@@ -1,8 +1,8 @@
 package org.dl4jnode.samediff.basis;
 
 import org.dl4jnode.samediff.testing.DoublePrecision;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -1,8 +1,8 @@
 package org.dl4jnode.samediff.runtime;
 
 import org.dl4jnode.samediff.testing.DoublePrecision;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,19 +1,18 @@
 package org.dl4jnode.samediff.runtime;
 
 import org.dl4jnode.samediff.field.MlpField;
-import org.dl4jnode.samediff.param.Parameterization;
-import org.dl4jnode.samediff.testing.DoublePrecision;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import org.dl4jnode.samediff.param.ParamSpec;
+import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.solve.FixedGrid;
 import org.dl4jnode.samediff.solve.RungeKutta;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
+import org.dl4jnode.samediff.testing.DoublePrecision;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.ByteArrayOutputStream;
