@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * Seed 003's spiral dynamics: learn {@code dz/dt = A z} from sampled points of one trajectory with a
@@ -169,7 +170,17 @@ public final class SpiralDynamics implements Callable<Integer> {
                 .setInputType(InputType.feedForward(2))
                 .build());
         net.init();
-        DataSet data = new DataSet(from, to);
+        Training t = fit(net, new DataSet(from, to), epochs,
+                () -> rollout(net, exact.getRow(0).reshape(1, 2), samples));
+        return result(name, "transitions", a, net, observed, exact, t);
+    }
+
+    /** What a fit recorded: the rollouts at the snapshot epochs, and the time spent in fit(). */
+    private record Training(List<Integer> snapshots, List<INDArray> rollouts, long nanos) {
+    }
+
+    /** {@code epochs} full-batch steps, with {@code rollout}'s trajectory at three of them (not timed). */
+    private static Training fit(MultiLayerNetwork net, DataSet data, int epochs, Supplier<INDArray> rollout) {
         List<Integer> snapshots = new ArrayList<>();
         List<INDArray> rollouts = new ArrayList<>();
         long training = 0;
@@ -177,12 +188,12 @@ public final class SpiralDynamics implements Callable<Integer> {
             long start = System.nanoTime();
             net.fit(data);
             training += System.nanoTime() - start;
-            if (isSnapshot(epoch, epochs)) {
+            if (epoch == Math.max(1, epochs / 20) || epoch == epochs / 4 || epoch == epochs) {
                 snapshots.add(epoch);
-                rollouts.add(rollout(net, exact.getRow(0).reshape(1, 2), samples));
+                rollouts.add(rollout.get());
             }
         }
-        return result(name, "transitions", a, net, observed, exact, rollouts, snapshots, training);
+        return new Training(snapshots, rollouts, training);
     }
 
     /**
@@ -214,38 +225,23 @@ public final class SpiralDynamics implements Callable<Integer> {
         // [1, 2, n]: the samples after the first, as DL4J's recurrent layout wants them
         INDArray targets = observed.get(NDArrayIndex.interval(1, samples + 1), NDArrayIndex.all()).transpose()
                 .reshape(1, 2, samples).dup();
-        DataSet data = new DataSet(z0, targets);
-        List<Integer> snapshots = new ArrayList<>();
-        List<INDArray> rollouts = new ArrayList<>();
-        long training = 0;
-        for (int epoch = 1; epoch <= trajectoryEpochs; epoch++) {
-            long start = System.nanoTime();
-            net.fit(data);
-            training += System.nanoTime() - start;
-            if (isSnapshot(epoch, trajectoryEpochs)) {
-                snapshots.add(epoch);
-                INDArray path = net.output(exact.getRow(0).reshape(1, 2), false);
-                INDArray z = Nd4j.create(DataType.DOUBLE, samples + 1, 2);
-                z.putRow(0, exact.getRow(0));
-                z.get(NDArrayIndex.interval(1, samples + 1), NDArrayIndex.all())
-                        .assign(path.reshape(2, samples).transpose());
-                rollouts.add(z);
-            }
-        }
-        return result(name, "trajectory", a, net, observed, exact, rollouts, snapshots, training);
-    }
-
-    private static boolean isSnapshot(int epoch, int of) {
-        return epoch == Math.max(1, of / 20) || epoch == of / 4 || epoch == of;
+        Training t = fit(net, new DataSet(z0, targets), trajectoryEpochs, () -> {
+            INDArray path = net.output(exact.getRow(0).reshape(1, 2), false);
+            INDArray z = Nd4j.create(DataType.DOUBLE, samples + 1, 2);
+            z.putRow(0, exact.getRow(0));
+            z.get(NDArrayIndex.interval(1, samples + 1), NDArrayIndex.all()).assign(path.reshape(2, samples).transpose());
+            return z;
+        });
+        return result(name, "trajectory", a, net, observed, exact, t);
     }
 
     private static Result result(String name, String fit, double[][] a, MultiLayerNetwork net, INDArray observed,
-                                 INDArray exact, List<INDArray> rollouts, List<Integer> snapshots, long nanos) {
+                                 INDArray exact, Training t) {
         INDArray w = net.getLayer(0).getParam("W0");
         INDArray b = net.getLayer(0).getParam("b0");
         double[][] learned = {{w.getDouble(0, 0), w.getDouble(1, 0)}, {w.getDouble(0, 1), w.getDouble(1, 1)}};
-        return new Result(name, fit, a, learned, b.toDoubleVector(), observed, exact, rollouts, snapshots,
-                net.score(), nanos / 1e9);
+        return new Result(name, fit, a, learned, b.toDoubleVector(), observed, exact, t.rollouts(), t.snapshots(),
+                net.score(), t.nanos() / 1e9);
     }
 
     /** The exact solution z(t) = exp(A t) z(0) at t = 0, dt, ..., n dt (exp(A dt) by its Taylor series). */

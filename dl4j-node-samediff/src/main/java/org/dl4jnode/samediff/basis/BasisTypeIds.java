@@ -23,13 +23,7 @@ final class BasisTypeIds extends NamedTypeIds {
             "org.dl4jnode.samediff.basis.MonomialBasis", MonomialBasis.class,
             "org.dl4jnode.samediff.basis.PiecewiseConstantBasis", PiecewiseConstantBasis.class);
 
-    @Override
-    protected Map<String, Class<?>> names() {
-        return NAMES;
-    }
-
-    @Override
-    protected Map<String, Class<?>> legacyClassNames() {
-        return LEGACY;
+    BasisTypeIds() {
+        super(NAMES, LEGACY);
     }
 }

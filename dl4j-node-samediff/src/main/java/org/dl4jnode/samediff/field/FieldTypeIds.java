@@ -12,13 +12,7 @@ final class FieldTypeIds extends NamedTypeIds {
             "org.dl4jnode.samediff.field.MlpField", MlpField.class,
             "org.dl4jnode.samediff.field.ConvField", ConvField.class);
 
-    @Override
-    protected Map<String, Class<?>> names() {
-        return NAMES;
-    }
-
-    @Override
-    protected Map<String, Class<?>> legacyClassNames() {
-        return LEGACY;
+    FieldTypeIds() {
+        super(NAMES, LEGACY);
     }
 }

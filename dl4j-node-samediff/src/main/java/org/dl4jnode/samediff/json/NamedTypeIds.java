@@ -20,19 +20,24 @@ import java.util.Map;
  */
 public abstract class NamedTypeIds extends TypeIdResolverBase {
 
+    private final Map<String, Class<?>> names;
+    private final Map<String, Class<?>> legacyClassNames;
     /** The declared type, such as FieldDefinition: Jackson hands it over in {@link #init}. */
     private JavaType baseType;
+
+    /**
+     * @param names            the project's types by logical name
+     * @param legacyClassNames class names earlier releases wrote, by the class they mean now
+     */
+    protected NamedTypeIds(Map<String, Class<?>> names, Map<String, Class<?>> legacyClassNames) {
+        this.names = Map.copyOf(names);
+        this.legacyClassNames = Map.copyOf(legacyClassNames);
+    }
 
     @Override
     public void init(JavaType baseType) {
         this.baseType = baseType;
     }
-
-    /** The project's types by logical name. */
-    protected abstract Map<String, Class<?>> names();
-
-    /** Class names earlier releases wrote, by the class they mean now. */
-    protected abstract Map<String, Class<?>> legacyClassNames();
 
     @Override
     public String idFromValue(Object value) {
@@ -41,7 +46,7 @@ public abstract class NamedTypeIds extends TypeIdResolverBase {
 
     @Override
     public String idFromValueAndType(Object value, Class<?> type) {
-        for (Map.Entry<String, Class<?>> e : names().entrySet()) {
+        for (Map.Entry<String, Class<?>> e : names.entrySet()) {
             if (e.getValue().equals(type)) {
                 return e.getKey();
             }
@@ -51,9 +56,9 @@ public abstract class NamedTypeIds extends TypeIdResolverBase {
 
     @Override
     public JavaType typeFromId(DatabindContext context, String id) throws IOException {
-        Class<?> type = names().get(id);
+        Class<?> type = names.get(id);
         if (type == null) {
-            type = legacyClassNames().get(id);
+            type = legacyClassNames.get(id);
         }
         if (type == null) {
             try {
@@ -61,7 +66,7 @@ public abstract class NamedTypeIds extends TypeIdResolverBase {
                         ? Thread.currentThread().getContextClassLoader() : NamedTypeIds.class.getClassLoader());
             } catch (ClassNotFoundException e) {
                 throw new IOException("unknown " + baseType.getRawClass().getSimpleName() + " type '" + id
-                        + "': expected one of " + names().keySet() + " or the class name of an implementation", e);
+                        + "': expected one of " + names.keySet() + " or the class name of an implementation", e);
             }
         }
         if (!baseType.getRawClass().isAssignableFrom(type)) {
@@ -72,7 +77,7 @@ public abstract class NamedTypeIds extends TypeIdResolverBase {
 
     @Override
     public String getDescForKnownTypeIds() {
-        return names().keySet().toString();
+        return names.keySet().toString();
     }
 
     @Override
