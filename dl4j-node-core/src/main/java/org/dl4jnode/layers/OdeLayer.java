@@ -9,17 +9,15 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dl4jnode.conf.BaseOdeLayer;
 import org.dl4jnode.conf.GradientMode;
-import org.dl4jnode.samediff.runtime.AdjointBackprop;
-import org.dl4jnode.samediff.runtime.DiscreteBackprop;
-import org.dl4jnode.samediff.runtime.EvaluationTape;
 import org.dl4jnode.samediff.runtime.FieldFunction;
+import org.dl4jnode.samediff.runtime.GradientMethod;
 import org.dl4jnode.samediff.runtime.Gradients;
+import org.dl4jnode.samediff.runtime.OdeSolve;
+import org.dl4jnode.samediff.runtime.SolveFailure;
+import org.dl4jnode.samediff.runtime.Solution;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.solve.ArrayPool;
-import org.dl4jnode.samediff.solve.ErrorNorm;
-import org.dl4jnode.samediff.solve.IntegrationException;
-import org.dl4jnode.samediff.solve.RungeKutta;
 import org.dl4jnode.samediff.solve.Step;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.nd4j.common.primitives.Pair;
@@ -41,12 +39,13 @@ import java.util.function.Consumer;
 /**
  * Runtime of the ODE layers ({@link org.dl4jnode.conf.OdeLayer} and its relatives).
  *
- * <p>The forward pass steps the configured Runge-Kutta method in Java over a {@link FieldFunction}
- * (the field as a SameDiff graph), on a fixed grid or with adaptive steps. With
- * {@link GradientMode#BACKPROP} training records every (accepted) step and the backward pass is their
- * exact reverse ({@link DiscreteBackprop}); with {@link GradientMode#ADJOINT} it keeps only the output
- * and the backward pass solves the adjoint system from t1 back to t0 ({@link AdjointBackprop}). Both
- * are built from the field's vector-Jacobian products. The right-hand side is the layer's
+ * <p>The layer adapts one call, {@link OdeSolve#solve}: the field as a SameDiff graph
+ * ({@link FieldFunction}, bound to the layer's parameters and input), h(t0), the layer's grid (or its
+ * segments between output times), the Runge-Kutta method and a {@link GradientMethod}; the backward
+ * pass is {@link Solution#backward} with the outputs' cotangents. The layer's {@link GradientMode}
+ * picks the method in one place: {@link GradientMethod#backprop()}, the exact reverse of the recorded
+ * steps, or {@link GradientMethod#adjoint}, the adjoint system solved from t1 back to t0. Both are
+ * built from the field's vector-Jacobian products. The right-hand side is the layer's
  * {@link org.dl4jnode.samediff.system.OdeSystem} (second order, data control, adaptive depth); an
  * augmentation's lift from the input to h(t0), and the output's projection, are done around the solve
  * ({@link StateLift}). All intermediate arrays live outside DL4J's workspaces; only the layer's output
@@ -70,17 +69,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private transient StateLift lift;
     /** The solve's states, reused from solve to solve; all of them are dead once the record is cleared. */
     private transient ArrayPool states;
-    private transient List<Step<INDArray>> record;
-    /** The forward solve's evaluations, kept for {@link #record}'s backward pass. */
-    private transient EvaluationTape tape;
+    /** The training solve, for its backward pass. */
+    private transient Solution solution;
     private transient INDArray recordedInput;
     /** The input as the solve read it (detached, in the layer's data type). */
     private transient INDArray recordedX;
-    /** z(t1), the whole final state (the output may keep only part of it). */
-    private transient INDArray recordedFinalState;
-    /** With output times: the whole state at each of them, and the number of steps taken up to each. */
-    private transient List<INDArray> recordedStates;
-    private transient int[] recordedStepCounts;
     private long lastForwardEvaluations;
     private long lastBackwardEvaluations;
 
@@ -122,9 +115,10 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         List<INDArray> states = new ArrayList<>();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray detached = solverArray(x);
-            states.add(lift().initialState(detached, params).dup());
-            try (EvaluationTape evaluations = field().tape()) {
-                integrate(detached, evaluations, false, ArrayAlgebra.INSTANCE, step -> states.add(step.next()));
+            INDArray y0 = bind(detached);
+            states.add(y0.dup());
+            try (Solution s = forward(detached, y0, null, step -> states.add(step.next().dup()))) {
+                checkFinite(detached, s);
             }
         }
         return states;
@@ -168,7 +162,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         Gradient gradient = new DefaultGradient(gradientsFlat);
         INDArray inputGradient;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (recordedFinalState == null || recordedInput != input) {
+            if (solution == null || recordedInput != input) {
                 solve(true);
             }
             FieldFunction f = field();
@@ -176,13 +170,10 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             bindField(recordedX);
             long before = f.vjpEvaluations();
             Gradients g;
-            if (layerConf().hasOutputTimes()) {
-                g = backwardFromOutputs(f, epsilon);
-            } else {
-                INDArray finalBar = solverArray(lift().finalStateGradient(epsilon));
-                g = layerConf().getGradientMode() == GradientMode.ADJOINT
-                        ? adjoint(f, layerConf().timeGrid(), recordedFinalState, finalBar)
-                        : DiscreteBackprop.backward(tape, layerConf().getSolver().tableau(), record, finalBar);
+            try {
+                g = solution.backward(outputGradients(epsilon));
+            } catch (SolveFailure e) {
+                throw failure(e);
             }
             lastBackwardEvaluations = f.vjpEvaluations() - before;
             g.params().forEach((key, value) -> gradientViews.get(key).assign(value));
@@ -198,173 +189,88 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     /**
-     * The backward pass of a solve that output the state at several times: each output's cotangent
-     * (a time slice of {@code epsilon}, {@code [minibatch, d, T]}) joins the one flowing back as the
-     * pass reaches its time, through the recorded steps (backprop) or the adjoint solved segment by
-     * segment, each segment from the forward state at its end.
+     * The cotangents of the solve's outputs from the layer's {@code epsilon}: one for h(t1), or one
+     * per output time (the time slices of {@code [minibatch, d, T]}), each through the output's lift.
      */
-    private Gradients backwardFromOutputs(FieldFunction f, INDArray epsilon) {
-        BaseOdeLayer conf = layerConf();
-        int outputs = recordedStates.size();
+    private List<INDArray> outputGradients(INDArray epsilon) {
+        if (!layerConf().hasOutputTimes()) {
+            return List.of(solverArray(lift().finalStateGradient(epsilon)));
+        }
         List<INDArray> bars = new ArrayList<>();
-        for (int k = 0; k < outputs; k++) {
+        for (int k = 0; k < solution.states().size(); k++) {
             bars.add(solverArray(lift().finalStateGradient(
                     epsilon.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(k)))));
         }
-        if (conf.getGradientMode() == GradientMode.ADJOINT) {
-            List<TimeGrid> grids = conf.outputGrids();
-            INDArray a = bars.get(outputs - 1);
-            Map<String, INDArray> params = new java.util.LinkedHashMap<>();
-            INDArray input = null;
-            for (int k = outputs - 1; k >= 0; k--) {
-                if (k < outputs - 1) {
-                    a.addi(bars.get(k));
-                }
-                if (grids.get(k) == null) {
-                    continue; // this output is h(t0): nothing to integrate before it
-                }
-                Gradients segment = adjoint(f, grids.get(k), recordedStates.get(k), a);
-                a = segment.initialState();
-                segment.params().forEach((key, g) -> params.merge(key, g, INDArray::addi));
-                if (segment.input() != null) {
-                    input = input == null ? segment.input() : input.addi(segment.input());
-                }
-            }
-            return new Gradients(a, params, input);
-        }
-        Map<Integer, INDArray> jumps = new java.util.HashMap<>();
-        INDArray atStart = null;
-        for (int k = 0; k < outputs - 1; k++) {
-            int step = recordedStepCounts[k] - 1;
-            if (step >= 0) {
-                jumps.put(step, bars.get(k));
-            } else {
-                atStart = bars.get(k);
-            }
-        }
-        Gradients g = DiscreteBackprop.backward(tape, conf.getSolver().tableau(), record, bars.get(outputs - 1), jumps);
-        if (atStart != null) {
-            g.initialState().addi(atStart);
-        }
-        return g;
-    }
-
-    /** The adjoint's backward solve over {@code forward}'s span, from the state at its end. */
-    private Gradients adjoint(FieldFunction f, TimeGrid forward, INDArray finalState, INDArray outputBar) {
-        BaseOdeLayer conf = layerConf();
-        TimeGrid grid = conf.adjointGrid(forward);
-        long before = f.evaluations();
-        Gradients g;
-        try {
-            g = AdjointBackprop.backward(f, method(ArrayAlgebra.INSTANCE), grid, norm(grid), finalState, outputBar);
-        } catch (IntegrationException e) {
-            throw failure("the adjoint solve", grid, e, f.evaluations() - before);
-        }
-        boolean finite = isFinite(g.initialState()) && g.params().values().stream().allMatch(OdeLayer::isFinite);
-        if (!finite) {
-            throw new IllegalStateException(where() + ": the adjoint state became NaN or infinite on the way back "
-                    + "from t = " + grid.t0() + " to t = " + grid.t1() + " (" + stepping(grid)
-                    + "); recomputing h backwards may be unstable for this field, try GradientMode.BACKPROP");
-        }
-        return g;
+        return bars;
     }
 
     private INDArray solve(boolean training) {
         clearRecord();
         INDArray x = solverArray(input);
-        // the adjoint needs the output only; backprop needs every step and every evaluation's activations
-        boolean keep = training && layerConf().getGradientMode() == GradientMode.BACKPROP;
-        List<Step<INDArray>> steps = keep ? new ArrayList<>() : null;
-        EvaluationTape evaluations = field().tape(TAPE_BUDGET_BYTES);
-        BaseOdeLayer conf = layerConf();
-        int[] stepCounts = conf.hasOutputTimes() ? new int[conf.getOutputTimes().length] : null;
-        List<INDArray> atTimes = null;
-        INDArray out;
+        Solution s = forward(x, bind(x), training ? gradientMethod() : null, null);
         try {
-            ArrayAlgebra algebra = ArrayAlgebra.pooled(statePool());
-            if (stepCounts != null) {
-                atTimes = integrateAtOutputTimes(x, evaluations, keep, algebra, steps == null ? null : steps::add,
-                        stepCounts);
-                out = atTimes.get(atTimes.size() - 1);
-            } else {
-                out = integrate(x, evaluations, keep, algebra, steps == null ? null : steps::add);
-            }
+            checkFinite(x, s);
         } catch (RuntimeException e) {
-            evaluations.close();
+            s.close();
             throw e;
         }
-        if (!keep) {
-            evaluations.close();
+        if (training) {
+            solution = s;
+            recordedInput = input;
+            recordedX = x;
+        } else {
+            s.close();
         }
-        record = steps;
-        tape = keep ? evaluations : null;
-        recordedFinalState = training ? out : null;
-        recordedInput = training ? input : null;
-        recordedX = training ? x : null;
-        recordedStates = training ? atTimes : null;
-        recordedStepCounts = training ? stepCounts : null;
-        if (atTimes == null) {
-            return lift().output(out);
+        List<INDArray> states = s.states();
+        if (!layerConf().hasOutputTimes()) {
+            return lift().output(states.get(0));
         }
-        INDArray[] outputs = new INDArray[atTimes.size()];
+        INDArray[] outputs = new INDArray[states.size()];
         for (int k = 0; k < outputs.length; k++) {
-            outputs[k] = lift().output(atTimes.get(k));
+            outputs[k] = lift().output(states.get(k));
         }
         return Nd4j.stack(2, outputs);
     }
 
-    /**
-     * The forward solve from the layer input x: lift to h(t0), integrate over the layer's grid with
-     * {@code rhs}, the field's tape (each accepted step to {@code onStep}, which may be null), check
-     * the result. Unless {@code keepEvaluations} (a backward pass will read them), the tape lets go of
-     * every evaluation but the last slope after each accepted step, and the step's states go back to
-     * the pool, so memory does not grow with NFE.
-     *
-     * @param algebra where the states come from: the layer's pool, or fresh arrays for states handed out
-     * @return h(t1), the whole final state (its own array, not the tape's)
-     */
-    private INDArray integrate(INDArray x, EvaluationTape rhs, boolean keepEvaluations, ArrayAlgebra algebra,
-                               Consumer<Step<INDArray>> onStep) {
-        FieldFunction f = field();
-        INDArray y0 = bind(x);
-        long before = f.evaluations();
-        INDArray out = integrateOn(layerConf().timeGrid(), x, y0, rhs, keepEvaluations, algebra, onStep);
-        lastForwardEvaluations = f.evaluations() - before;
-        return out;
+    /** How this layer's gradients are computed: the one place its gradient mode is read. */
+    private GradientMethod gradientMethod() {
+        BaseOdeLayer conf = layerConf();
+        return conf.getGradientMode() == GradientMode.ADJOINT ? GradientMethod.adjoint(conf::adjointGrid)
+                : GradientMethod.backprop();
     }
 
     /**
-     * As {@link #integrate}, stepping exactly to each of the layer's output times
-     * ({@link BaseOdeLayer#outputGrids()}).
+     * The forward solve from h(t0) = {@code y0} over the layer's grid, or its segments between output
+     * times ({@link BaseOdeLayer#outputGrids()}); the field is bound already.
      *
-     * @param stepCounts filled with the number of steps taken up to each output time
-     * @return the whole state at each output time, each its own array
+     * @param x the layer input, blamed when the solve fails on a NaN in it
      */
-    private List<INDArray> integrateAtOutputTimes(INDArray x, EvaluationTape rhs, boolean keepEvaluations,
-                                                  ArrayAlgebra algebra, Consumer<Step<INDArray>> onStep,
-                                                  int[] stepCounts) {
-        FieldFunction f = field();
-        INDArray y = bind(x);
-        long before = f.evaluations();
-        int[] taken = {0};
-        Consumer<Step<INDArray>> counting = step -> {
-            taken[0]++;
-            if (onStep != null) {
-                onStep.accept(step);
-            }
-        };
-        List<TimeGrid> grids = layerConf().outputGrids();
-        List<INDArray> states = new ArrayList<>();
-        for (int k = 0; k < grids.size(); k++) {
-            if (grids.get(k) != null) {
-                y = integrateOn(grids.get(k), x, y, rhs, keepEvaluations, algebra, counting);
-            }
-            // the next segment's first step hands its start state back to the pool: keep a copy
-            states.add(y.dup('c'));
-            stepCounts[k] = taken[0];
+    private Solution forward(INDArray x, INDArray y0, GradientMethod gradient, Consumer<Step<INDArray>> onStep) {
+        BaseOdeLayer conf = layerConf();
+        List<TimeGrid> segments = conf.hasOutputTimes() ? conf.outputGrids() : List.of(conf.timeGrid());
+        Solution s;
+        try {
+            s = OdeSolve.solve(field(), y0, segments, conf.getSolver().tableau(), gradient, statePool(),
+                    TAPE_BUDGET_BYTES, onStep);
+        } catch (SolveFailure e) {
+            rejectNonFinite(x);
+            throw failure(e);
         }
-        lastForwardEvaluations = f.evaluations() - before;
-        return states;
+        lastForwardEvaluations = s.evaluations();
+        return s;
+    }
+
+    /** Every output state is finite, or an error blaming the input, the parameters or the step size. */
+    private void checkFinite(INDArray x, Solution s) {
+        for (int k = 0; k < s.states().size(); k++) {
+            if (!isFinite(s.states().get(k))) {
+                rejectNonFinite(x);
+                BaseOdeLayer conf = layerConf();
+                double t = conf.hasOutputTimes() ? conf.getOutputTimes()[k] : conf.getTimeEnd();
+                throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t = " + t
+                        + " (" + stepping(conf.timeGrid()) + "); the field may be too steep for this step size");
+            }
+        }
     }
 
     /** Binds the parameters (and the input, for a field that reads it) to the field; returns h(t0). */
@@ -380,52 +286,6 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         if (f.readsInput()) {
             f.bindInput(x);
         }
-    }
-
-    /**
-     * Integrates {@code y0} over {@code grid} with {@code rhs}, the field's tape (each accepted step to
-     * {@code onStep}, which may be null), and checks the result. Unless {@code keepEvaluations} (a
-     * backward pass will read them), the tape lets go of every evaluation but the last slope after each
-     * accepted step, and the step's states go back to the pool, so memory does not grow with NFE.
-     *
-     * @param x the layer input, blamed when the solve fails on a NaN in it
-     * @return the state at the grid's end (not the tape's array)
-     */
-    private INDArray integrateOn(TimeGrid grid, INDArray x, INDArray y0, EvaluationTape rhs, boolean keepEvaluations,
-                                 ArrayAlgebra algebra, Consumer<Step<INDArray>> onStep) {
-        FieldFunction f = field();
-        long before = f.evaluations();
-        INDArray out;
-        try {
-            Consumer<Step<INDArray>> observer = keepEvaluations ? onStep : step -> {
-                if (onStep != null) {
-                    onStep.accept(step);
-                }
-                // the last slope may start the next step (first-same-as-last)
-                rhs.releaseAllBut(step.stageSlopes().get(step.stageSlopes().size() - 1));
-                releaseStates(step);
-            };
-            out = grid.integrate(method(algebra), rhs, y0, norm(grid), observer);
-        } catch (IntegrationException e) {
-            rejectNonFinite(x);
-            throw failure("the forward solve", grid, e, f.evaluations() - before);
-        }
-        if (!isFinite(out)) {
-            rejectNonFinite(x);
-            throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t = " + grid.t1()
-                    + " (" + stepping(grid) + "); the field may be too steep for this step size");
-        }
-        return out;
-    }
-
-    /** Gives a step's states back to the pool, all but its result, which the next step starts from. */
-    private void releaseStates(Step<INDArray> step) {
-        ArrayPool pool = statePool();
-        pool.giveBack(step.y());
-        for (int i = 1; i < step.stageStates().size(); i++) {
-            pool.giveBack(step.stageStates().get(i));
-        }
-        pool.giveBack(step.error());
     }
 
     private ArrayPool statePool() {
@@ -445,19 +305,10 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         return ArrayAlgebra.isDenseC(out) ? out : out.dup('c');
     }
 
-    /** The layer's Runge-Kutta method over states from {@code algebra}. */
-    private RungeKutta<INDArray> method(ArrayAlgebra algebra) {
-        return new RungeKutta<>(layerConf().getSolver().tableau(), algebra);
-    }
-
-    /** The error norm of an adaptive grid's tolerances; a fixed grid controls no error (null). */
-    private static ErrorNorm<INDArray> norm(TimeGrid grid) {
-        return grid instanceof AdaptiveGrid adaptive ? ErrorNorm.rms(adaptive.tolerances()) : null;
-    }
-
-    private IllegalStateException failure(String pass, TimeGrid grid, IntegrationException e, long evaluations) {
-        return new IllegalStateException(where() + ", " + pass + " (" + stepping(grid) + " from " + grid.t0() + " to "
-                + grid.t1() + "): " + e.getMessage() + ", NFE so far " + evaluations, e);
+    private IllegalStateException failure(SolveFailure e) {
+        TimeGrid grid = e.grid();
+        return new IllegalStateException(where() + ", " + e.pass() + " (" + stepping(grid) + " from " + grid.t0()
+                + " to " + grid.t1() + "): " + e.getMessage() + ", NFE so far " + e.evaluations(), e);
     }
 
     private String stepping(TimeGrid grid) {
@@ -520,19 +371,15 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     private void clearRecord() {
-        if (tape != null) {
-            tape.close();
-            tape = null;
+        if (solution != null) {
+            solution.close();
+            solution = null;
         }
         if (states != null) {
             states.giveBackAll();
         }
-        record = null;
-        recordedFinalState = null;
         recordedInput = null;
         recordedX = null;
-        recordedStates = null;
-        recordedStepCounts = null;
     }
 
     private void validateInput() {

@@ -1,0 +1,84 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.dl4jnode.samediff.solve.AdaptiveGrid;
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ErrorNorm;
+import org.dl4jnode.samediff.solve.IntegrationException;
+import org.dl4jnode.samediff.solve.RungeKutta;
+import org.dl4jnode.samediff.solve.TimeGrid;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@link GradientMethod#adjoint}: the adjoint solved back over each segment from the forward state
+ * at its end, its state jumping by the output's cotangent at each output time (as torchdiffeq's
+ * adjoint does); the parameter and input gradients summed over the segments.
+ */
+final class Adjoint implements GradientMethod {
+
+    private static final String PASS = "the adjoint solve";
+
+    private final UnaryOperator<TimeGrid> backwards;
+
+    Adjoint(UnaryOperator<TimeGrid> backwards) {
+        this.backwards = backwards;
+    }
+
+    @Override
+    public boolean keepsSteps() {
+        return false;
+    }
+
+    @Override
+    public Gradients backward(Solution forward, List<INDArray> outputBars) {
+        FieldFunction f = forward.field();
+        RungeKutta<INDArray> method = new RungeKutta<>(forward.tableau(), ArrayAlgebra.INSTANCE);
+        int outputs = outputBars.size();
+        INDArray a = outputBars.get(outputs - 1);
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        INDArray input = null;
+        for (int k = outputs - 1; k >= 0; k--) {
+            if (k < outputs - 1) {
+                a.addi(outputBars.get(k));
+            }
+            TimeGrid segment = forward.segments().get(k);
+            if (segment == null) {
+                continue; // this output is h(t0): nothing to integrate before it
+            }
+            TimeGrid grid = backwards.apply(segment);
+            long before = f.evaluations();
+            Gradients g;
+            try {
+                g = AdjointBackprop.backward(f, method, grid, norm(grid), forward.states().get(k), a);
+            } catch (IntegrationException e) {
+                throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);
+            }
+            if (!isFinite(g.initialState()) || !g.params().values().stream().allMatch(Adjoint::isFinite)) {
+                throw new SolveFailure(PASS, grid, f.evaluations() - before, "the adjoint state became NaN or "
+                        + "infinite on the way back from t = " + grid.t0() + " to t = " + grid.t1() + "; recomputing "
+                        + "h backwards may be unstable for this field, try GradientMode.BACKPROP", null);
+            }
+            a = g.initialState();
+            g.params().forEach((key, value) -> params.merge(key, value, INDArray::addi));
+            if (g.input() != null) {
+                input = input == null ? g.input() : input.addi(g.input());
+            }
+        }
+        return new Gradients(a, params, input);
+    }
+
+    private static ErrorNorm<INDArray> norm(TimeGrid grid) {
+        return grid instanceof AdaptiveGrid adaptive ? ErrorNorm.rms(adaptive.tolerances()) : null;
+    }
+
+    private static boolean isFinite(INDArray array) {
+        return Nd4j.getExecutioner().exec(new MatchCondition(array, Conditions.notFinite())).getInt(0) == 0;
+    }
+}

@@ -1,0 +1,126 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.dl4jnode.samediff.solve.AdaptiveGrid;
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ArrayPool;
+import org.dl4jnode.samediff.solve.ErrorNorm;
+import org.dl4jnode.samediff.solve.IntegrationException;
+import org.dl4jnode.samediff.solve.RungeKutta;
+import org.dl4jnode.samediff.solve.Step;
+import org.dl4jnode.samediff.solve.TimeGrid;
+import org.dl4jnode.samediff.tableau.ButcherTableau;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The one entry point of a solve, as diffrax's {@code diffeqsolve}: a field function (bound to its
+ * parameters, and to the input when it reads one), an initial state, the grids, a Runge-Kutta
+ * method and a gradient method in; a {@link Solution} out, whose {@link Solution#backward} gives
+ * the gradients.
+ *
+ * <p>The grids are consecutive segments, each ending at an output: one grid for a solve that
+ * outputs its final state, one per output time otherwise; a null segment outputs the state it
+ * starts from (an output at t0). Without a gradient method (inference), or with one that does not
+ * keep steps, every accepted step's states go back to {@code pool} and the tape lets go of all but
+ * the last slope, so memory does not grow with the steps.
+ */
+public final class OdeSolve {
+
+    private static final String PASS = "the forward solve";
+
+    private OdeSolve() {
+    }
+
+    /**
+     * Solves from {@code y0} over {@code segments}.
+     *
+     * @param gradient    how the gradients will be computed; null for inference
+     * @param pool        where intermediate states come from and go back to
+     * @param tapeBudget  bytes of activations the tape may keep for a backward pass
+     * @throws SolveFailure when an adaptive grid cannot finish
+     */
+    public static Solution solve(FieldFunction f, INDArray y0, List<TimeGrid> segments, ButcherTableau tableau,
+                                 GradientMethod gradient, ArrayPool pool, long tapeBudget) {
+        return solve(f, y0, segments, tableau, gradient, pool, tapeBudget, null);
+    }
+
+    /**
+     * As {@link #solve(FieldFunction, INDArray, List, ButcherTableau, GradientMethod, ArrayPool, long)},
+     * showing every accepted step to {@code onStep} first (its arrays may go back to the pool right
+     * after: copy what is kept).
+     */
+    public static Solution solve(FieldFunction f, INDArray y0, List<TimeGrid> segments, ButcherTableau tableau,
+                                 GradientMethod gradient, ArrayPool pool, long tapeBudget,
+                                 Consumer<Step<INDArray>> onStep) {
+        boolean keep = gradient != null && gradient.keepsSteps();
+        List<Step<INDArray>> steps = keep ? new ArrayList<>() : null;
+        EvaluationTape tape = f.tape(tapeBudget);
+        RungeKutta<INDArray> method = new RungeKutta<>(tableau, ArrayAlgebra.pooled(pool));
+        List<INDArray> states = new ArrayList<>(segments.size());
+        int[] stepsUpTo = new int[segments.size()];
+        int[] taken = {0};
+        Consumer<Step<INDArray>> observer = keep ? step -> {
+            taken[0]++;
+            if (onStep != null) {
+                onStep.accept(step);
+            }
+            steps.add(step);
+        } : step -> {
+            taken[0]++;
+            if (onStep != null) {
+                onStep.accept(step);
+            }
+            // the last slope may start the next step (first-same-as-last)
+            tape.releaseAllBut(step.stageSlopes().get(step.stageSlopes().size() - 1));
+            giveBack(pool, step);
+        };
+        long start = f.evaluations();
+        INDArray y = y0;
+        try {
+            for (int k = 0; k < segments.size(); k++) {
+                TimeGrid grid = segments.get(k);
+                if (grid != null) {
+                    long before = f.evaluations();
+                    try {
+                        y = grid.integrate(method, tape, y, norm(grid), observer);
+                    } catch (IntegrationException e) {
+                        throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);
+                    }
+                }
+                // the next segment's first step hands its start state back to the pool: outputs before
+                // the last are copies
+                states.add(k < segments.size() - 1 ? y.dup('c') : y);
+                stepsUpTo[k] = taken[0];
+            }
+        } catch (RuntimeException e) {
+            tape.close();
+            throw e;
+        }
+        if (!keep) {
+            tape.close();
+        }
+        return new Solution(f, tableau, segmentsOrNull(segments), states, stepsUpTo, steps,
+                keep ? tape : null, gradient, f.evaluations() - start);
+    }
+
+    /** A step's states back to the pool, all but its result, which the next step starts from. */
+    private static void giveBack(ArrayPool pool, Step<INDArray> step) {
+        pool.giveBack(step.y());
+        for (int i = 1; i < step.stageStates().size(); i++) {
+            pool.giveBack(step.stageStates().get(i));
+        }
+        pool.giveBack(step.error());
+    }
+
+    private static ErrorNorm<INDArray> norm(TimeGrid grid) {
+        return grid instanceof AdaptiveGrid adaptive ? ErrorNorm.rms(adaptive.tolerances()) : null;
+    }
+
+    /** List.copyOf refuses nulls; a segment may be null (an output at t0). */
+    private static List<TimeGrid> segmentsOrNull(List<TimeGrid> segments) {
+        return java.util.Collections.unmodifiableList(new ArrayList<>(segments));
+    }
+}

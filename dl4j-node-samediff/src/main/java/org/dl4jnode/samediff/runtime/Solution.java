@@ -1,0 +1,102 @@
+package org.dl4jnode.samediff.runtime;
+
+import org.dl4jnode.samediff.solve.Step;
+import org.dl4jnode.samediff.solve.TimeGrid;
+import org.dl4jnode.samediff.tableau.ButcherTableau;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.List;
+
+/**
+ * What {@link OdeSolve#solve} returns: the state at the end of each segment (the outputs) and what
+ * the backward pass needs, which only its {@link GradientMethod} reads. Holds the field's tape
+ * (when the method keeps the steps) until {@link #close()}.
+ */
+public final class Solution implements AutoCloseable {
+
+    private final FieldFunction field;
+    private final ButcherTableau tableau;
+    private final List<TimeGrid> segments;
+    private final List<INDArray> states;
+    private final int[] stepsUpTo;
+    private final List<Step<INDArray>> steps;
+    private final GradientMethod gradient;
+    private final long evaluations;
+    private EvaluationTape tape;
+
+    Solution(FieldFunction field, ButcherTableau tableau, List<TimeGrid> segments, List<INDArray> states,
+             int[] stepsUpTo, List<Step<INDArray>> steps, EvaluationTape tape, GradientMethod gradient,
+             long evaluations) {
+        this.field = field;
+        this.tableau = tableau;
+        this.segments = segments;
+        this.states = states;
+        this.stepsUpTo = stepsUpTo;
+        this.steps = steps;
+        this.tape = tape;
+        this.gradient = gradient;
+        this.evaluations = evaluations;
+    }
+
+    /** The whole state at the end of each segment, in order; the last is the final state. */
+    public List<INDArray> states() {
+        return states;
+    }
+
+    /** Evaluations of f in the forward solve. */
+    public long evaluations() {
+        return evaluations;
+    }
+
+    /**
+     * The gradients, by the solve's gradient method.
+     *
+     * @param outputBars the cotangents of {@link #states()}, one each
+     * @throws IllegalStateException when the solve was made without a gradient method (inference)
+     * @throws SolveFailure          when a backward solve cannot finish
+     */
+    public Gradients backward(List<INDArray> outputBars) {
+        if (gradient == null) {
+            throw new IllegalStateException("this solve was made for inference, without a gradient method");
+        }
+        if (outputBars.size() != states.size()) {
+            throw new IllegalArgumentException(outputBars.size() + " output cotangents for " + states.size()
+                    + " outputs");
+        }
+        return gradient.backward(this, outputBars);
+    }
+
+    /** Lets go of the tape's kept evaluations. */
+    @Override
+    public void close() {
+        if (tape != null) {
+            tape.close();
+            tape = null;
+        }
+    }
+
+    FieldFunction field() {
+        return field;
+    }
+
+    ButcherTableau tableau() {
+        return tableau;
+    }
+
+    List<TimeGrid> segments() {
+        return segments;
+    }
+
+    /** The steps taken up to the end of segment k. */
+    int stepsUpTo(int k) {
+        return stepsUpTo[k];
+    }
+
+    List<Step<INDArray>> steps() {
+        return steps;
+    }
+
+    EvaluationTape tape() {
+        return tape;
+    }
+}
