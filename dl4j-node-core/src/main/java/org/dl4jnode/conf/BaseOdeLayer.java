@@ -29,6 +29,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,18 +51,12 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
     protected FieldDefinition field;
     protected Solver solver;
-    protected int steps;
     protected double timeStart;
     protected double timeEnd;
-    /** NaN: a fixed grid of {@link #steps} steps. */
-    protected double rtol = Double.NaN;
-    protected double atol = Double.NaN;
-    protected int maxSteps = Builder.DEFAULT_MAX_STEPS;
-    protected double minStep;
-    protected GradientMode gradientMode = GradientMode.BACKPROP;
-    /** NaN: the forward tolerances. */
-    protected double adjointRtol = Double.NaN;
-    protected double adjointAtol = Double.NaN;
+    protected Stepping stepping = Stepping.fixed(4);
+    protected GradientComputation gradientComputation = GradientComputation.backprop();
+    /** The flat options of release 0.1.0's JSON, read into {@link #stepping} and {@link #gradientComputation}. */
+    private transient LegacyOptions legacy;
     /** True: the field reads the layer's input, f(t, h, x). */
     protected boolean dataControlled;
     /** Hidden widths of the depth network g of T(x) = |1 + g(x)|; null: every example runs over the span. */
@@ -83,16 +78,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         super(builder);
         this.field = builder.field;
         this.solver = builder.solver;
-        this.steps = builder.steps;
         this.timeStart = builder.timeStart;
         this.timeEnd = builder.timeEnd;
-        this.rtol = builder.rtol;
-        this.atol = builder.atol;
-        this.maxSteps = builder.maxSteps;
-        this.minStep = builder.minStep;
-        this.gradientMode = builder.gradientMode;
-        this.adjointRtol = builder.adjointRtol;
-        this.adjointAtol = builder.adjointAtol;
+        this.stepping = builder.stepping();
+        this.gradientComputation = builder.gradientComputation();
         this.dataControlled = builder.dataControlled;
         this.depthWidths = builder.depthWidths == null ? null : builder.depthWidths.clone();
         this.outputTimes = builder.outputTimes == null ? null : builder.outputTimes.clone();
@@ -194,22 +183,22 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     /** True when tolerances are set: the solver chooses its steps. */
     @JsonIgnore
     public boolean isAdaptive() {
-        return !Double.isNaN(rtol);
+        return stepping instanceof Stepping.Adaptive;
     }
 
     /** The forward solve's grid, t0 to t1: adaptive when tolerances are set, else {@code steps} equal steps. */
     @JsonIgnore
     public TimeGrid timeGrid() {
-        return timeGrid(timeStart, timeEnd, steps, rtol, atol, maxSteps, minStep);
+        return stepping.grid(timeStart, timeEnd);
     }
 
     /** The forward solve's tolerances (see {@link #isAdaptive()}). */
     @JsonIgnore
     public Tolerances tolerances() {
-        if (!isAdaptive()) {
-            throw new IllegalStateException(describe() + " has a fixed grid of " + steps + " steps, no tolerances");
+        if (!(stepping instanceof Stepping.Adaptive adaptive)) {
+            throw new IllegalStateException(describe() + " has a fixed grid (" + stepping + "), no tolerances");
         }
-        return new Tolerances(rtol, atol);
+        return adaptive.tolerances();
     }
 
     /**
@@ -224,7 +213,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     /** The adjoint's tolerances: those set with the builder's {@code adjointTolerances}, else the forward ones. */
     @JsonIgnore
     public Tolerances adjointTolerances() {
-        return Double.isNaN(adjointRtol) ? tolerances() : new Tolerances(adjointRtol, adjointAtol);
+        Tolerances own = gradientComputation instanceof GradientComputation.Adjoint adjoint ? adjoint.tolerances() : null;
+        return own == null ? tolerances() : own;
     }
 
     /**
@@ -250,8 +240,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 grids.add(null);
                 continue;
             }
-            int segmentSteps = Math.max(1, (int) Math.ceil(steps * (to - from) / (timeEnd - timeStart) - 1e-9));
-            grids.add(timeGrid(from, to, segmentSteps, rtol, atol, maxSteps, minStep));
+            grids.add(stepping.segment(from, to, timeEnd - timeStart));
             from = to;
         }
         return grids;
@@ -262,15 +251,6 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     public TimeGrid adjointGrid(TimeGrid forward) {
         TimeGrid backwards = forward.reversed();
         return backwards instanceof AdaptiveGrid adaptive ? adaptive.withTolerances(adjointTolerances()) : backwards;
-    }
-
-    /** The one place the stepping options become a grid; the grids' constructors validate them. */
-    private static TimeGrid timeGrid(double t0, double t1, int steps, double rtol, double atol, int maxSteps,
-                                     double minStep) {
-        if (Double.isNaN(rtol)) {
-            return new FixedGrid(t0, t1, steps);
-        }
-        return new AdaptiveGrid(t0, t1, new Tolerances(rtol, atol), StepSizeController.DEFAULT, maxSteps, minStep);
     }
 
     /** A short description for messages: type and name. */
@@ -374,8 +354,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         int stages = solver.tableau().stages();
         // backprop keeps every stage state of every step for the backward pass (adaptive: at most maxSteps);
         // the adjoint's flat state [h, a, thetaBar] needs a few copies per stage, whatever the steps
-        long perExample = gradientMode == GradientMode.ADJOINT ? (stages + 3L) * 2 * state
-                : (long) (isAdaptive() ? maxSteps : steps) * stages * state;
+        long steps = stepping instanceof Stepping.Adaptive a ? a.maxSteps() : ((Stepping.Fixed) stepping).steps();
+        long perExample = getGradientMode() == GradientMode.ADJOINT ? (stages + 3L) * 2 * state
+                : steps * stages * state;
         return new LayerMemoryReport.Builder(layerName, getClass(), inputType, out)
                 .standardMemory(numParams, updaterState)
                 .workingMemory(0, out.arrayElementsPerExample() * 2, 0, perExample)
@@ -399,14 +380,6 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.solver = solver;
     }
 
-    public int getSteps() {
-        return steps;
-    }
-
-    public void setSteps(int steps) {
-        this.steps = steps;
-    }
-
     public double getTimeStart() {
         return timeStart;
     }
@@ -423,60 +396,110 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.timeEnd = timeEnd;
     }
 
-    public double getRtol() {
-        return rtol;
+    /** How the solve covers its span (JSON {@code "stepping"}). */
+    public Stepping getStepping() {
+        return stepping;
     }
 
-    public void setRtol(double rtol) {
-        this.rtol = rtol;
+    public void setStepping(Stepping stepping) {
+        this.stepping = stepping;
     }
 
-    public double getAtol() {
-        return atol;
+    /** How the gradients are computed (JSON {@code "gradientComputation"}). */
+    public GradientComputation getGradientComputation() {
+        return gradientComputation;
     }
 
-    public void setAtol(double atol) {
-        this.atol = atol;
+    public void setGradientComputation(GradientComputation gradientComputation) {
+        this.gradientComputation = gradientComputation;
     }
 
-    public int getMaxSteps() {
-        return maxSteps;
-    }
-
-    public void setMaxSteps(int maxSteps) {
-        this.maxSteps = maxSteps;
-    }
-
-    public double getMinStep() {
-        return minStep;
-    }
-
-    public void setMinStep(double minStep) {
-        this.minStep = minStep;
-    }
-
+    /** The gradient mode of {@link #getGradientComputation()}. */
+    @JsonIgnore
     public GradientMode getGradientMode() {
-        return gradientMode;
+        return gradientComputation.mode();
     }
 
-    public void setGradientMode(GradientMode gradientMode) {
-        this.gradientMode = gradientMode;
+    /*
+     * Release 0.1.0 wrote the stepping and gradient options flat, with NaN markers (rtol = NaN: a fixed
+     * grid; adjointRtol = NaN: the forward tolerances). These setters read them into the values; every
+     * such file has all eight, so the last one read leaves both values complete.
+     */
+
+    @JsonProperty("steps")
+    private void setLegacySteps(int steps) {
+        legacy().steps = steps;
+        applyLegacy();
     }
 
-    public double getAdjointRtol() {
-        return adjointRtol;
+    @JsonProperty("rtol")
+    private void setLegacyRtol(double rtol) {
+        legacy().rtol = rtol;
+        applyLegacy();
     }
 
-    public void setAdjointRtol(double adjointRtol) {
-        this.adjointRtol = adjointRtol;
+    @JsonProperty("atol")
+    private void setLegacyAtol(double atol) {
+        legacy().atol = atol;
+        applyLegacy();
     }
 
-    public double getAdjointAtol() {
-        return adjointAtol;
+    @JsonProperty("maxSteps")
+    private void setLegacyMaxSteps(int maxSteps) {
+        legacy().maxSteps = maxSteps;
+        applyLegacy();
     }
 
-    public void setAdjointAtol(double adjointAtol) {
-        this.adjointAtol = adjointAtol;
+    @JsonProperty("minStep")
+    private void setLegacyMinStep(double minStep) {
+        legacy().minStep = minStep;
+        applyLegacy();
+    }
+
+    @JsonProperty("gradientMode")
+    private void setLegacyGradientMode(GradientMode mode) {
+        legacy().gradientMode = mode;
+        applyLegacy();
+    }
+
+    @JsonProperty("adjointRtol")
+    private void setLegacyAdjointRtol(double rtol) {
+        legacy().adjointRtol = rtol;
+        applyLegacy();
+    }
+
+    @JsonProperty("adjointAtol")
+    private void setLegacyAdjointAtol(double atol) {
+        legacy().adjointAtol = atol;
+        applyLegacy();
+    }
+
+    private LegacyOptions legacy() {
+        if (legacy == null) {
+            legacy = new LegacyOptions();
+        }
+        return legacy;
+    }
+
+    private void applyLegacy() {
+        LegacyOptions o = legacy;
+        stepping = Double.isNaN(o.rtol) || Double.isNaN(o.atol) ? Stepping.fixed(o.steps)
+                : Stepping.adaptive(o.rtol, o.atol, o.maxSteps, o.minStep);
+        gradientComputation = o.gradientMode != GradientMode.ADJOINT ? GradientComputation.backprop()
+                : Double.isNaN(o.adjointRtol) || Double.isNaN(o.adjointAtol) ? GradientComputation.adjoint()
+                : GradientComputation.adjoint(o.adjointRtol, o.adjointAtol);
+    }
+
+    /** Release 0.1.0's flat options, as its JSON may hold them, with their defaults. */
+    private static final class LegacyOptions {
+        int steps = 4;
+        double rtol = Double.NaN;
+        double atol = Double.NaN;
+        int maxSteps = Builder.DEFAULT_MAX_STEPS;
+        double minStep;
+        GradientMode gradientMode = GradientMode.BACKPROP;
+        double adjointRtol = Double.NaN;
+        double adjointAtol = Double.NaN;
     }
 
     public boolean isDataControlled() {
@@ -544,20 +567,18 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             return false;
         }
         BaseOdeLayer that = (BaseOdeLayer) o;
-        return steps == that.steps && Double.compare(timeStart, that.timeStart) == 0
+        return Double.compare(timeStart, that.timeStart) == 0
                 && Double.compare(timeEnd, that.timeEnd) == 0 && Objects.equals(field, that.field)
-                && solver == that.solver && Double.compare(rtol, that.rtol) == 0 && Double.compare(atol, that.atol) == 0
-                && maxSteps == that.maxSteps && Double.compare(minStep, that.minStep) == 0
-                && gradientMode == that.gradientMode && Double.compare(adjointRtol, that.adjointRtol) == 0
-                && Double.compare(adjointAtol, that.adjointAtol) == 0 && dataControlled == that.dataControlled
+                && solver == that.solver && Objects.equals(stepping, that.stepping)
+                && Objects.equals(gradientComputation, that.gradientComputation) && dataControlled == that.dataControlled
                 && Arrays.equals(depthWidths, that.depthWidths) && Arrays.equals(outputTimes, that.outputTimes)
                 && height == that.height && width == that.width;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), field, solver, steps, timeStart, timeEnd, rtol, atol, maxSteps, minStep,
-                gradientMode, adjointRtol, adjointAtol, dataControlled, Arrays.hashCode(depthWidths),
+        return Objects.hash(super.hashCode(), field, solver, timeStart, timeEnd, stepping, gradientComputation,
+                dataControlled, Arrays.hashCode(depthWidths),
                 Arrays.hashCode(outputTimes), height, width);
     }
 
@@ -568,13 +589,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
     /** The options for {@link #toString()}; subclasses append theirs. */
     protected String options() {
-        String grid = isAdaptive() ? "rtol=" + rtol + ", atol=" + atol + ", maxSteps=" + maxSteps
-                + (minStep > 0 ? ", minStep=" + minStep : "") : "steps=" + steps;
-        String gradient = gradientMode == GradientMode.ADJOINT && !Double.isNaN(adjointRtol)
-                ? "ADJOINT(rtol=" + adjointRtol + ", atol=" + adjointAtol + ")" : String.valueOf(gradientMode);
         return "nIn=" + nIn + (height > 0 ? ", image=" + height + "x" + width : "") + ", field=" + field + ", solver="
-                + solver + ", " + grid + ", timeSpan=[" + timeStart
-                + ", " + timeEnd + "], gradient=" + gradient + (dataControlled ? ", data-controlled" : "")
+                + solver + ", " + stepping + ", timeSpan=[" + timeStart
+                + ", " + timeEnd + "], gradient=" + gradientComputation + (dataControlled ? ", data-controlled" : "")
                 + (depthWidths != null ? ", adaptiveDepth" + Arrays.toString(depthWidths) : "")
                 + (outputTimes != null ? ", outputTimes=" + Arrays.toString(outputTimes) : "");
     }
@@ -745,7 +762,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                         + atol + ") exclude each other: an adaptive solver chooses its own steps");
             }
             try {
-                timeGrid(timeStart, timeEnd, steps, rtol, atol, maxSteps, minStep);
+                stepping().grid(timeStart, timeEnd);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
             }
@@ -815,6 +832,21 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
             }
+        }
+
+        /** The stepping value these options make (validated by {@link #validate(String)}). */
+        Stepping stepping() {
+            return Double.isNaN(rtol) && Double.isNaN(atol) ? Stepping.fixed(steps)
+                    : Stepping.adaptive(rtol, atol, maxSteps, minStep);
+        }
+
+        /** The gradient value these options make. */
+        GradientComputation gradientComputation() {
+            if (gradientMode != GradientMode.ADJOINT) {
+                return GradientComputation.backprop();
+            }
+            return Double.isNaN(adjointRtol) && Double.isNaN(adjointAtol) ? GradientComputation.adjoint()
+                    : GradientComputation.adjoint(adjointRtol, adjointAtol);
         }
 
         @SuppressWarnings("unchecked")

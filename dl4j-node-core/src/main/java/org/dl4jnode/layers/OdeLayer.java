@@ -18,6 +18,7 @@ import org.dl4jnode.samediff.runtime.Solution;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.solve.ArrayPool;
+import org.dl4jnode.samediff.solve.FixedGrid;
 import org.dl4jnode.samediff.solve.Step;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.nd4j.common.primitives.Pair;
@@ -317,7 +318,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             return conf.getSolver() + " with rtol = " + adaptive.tolerances().rtol() + ", atol = "
                     + adaptive.tolerances().atol();
         }
-        return conf.getSteps() + " steps of " + conf.getSolver();
+        return (grid instanceof FixedGrid fixed ? fixed.steps() : "?") + " steps of " + conf.getSolver();
     }
 
     private String where() {

@@ -36,7 +36,8 @@ class OdeLayerConfigurationTest {
     void defaultsAreRk4WithFourStepsOnTheUnitInterval() {
         OdeLayer layer = valid().build();
         assertThat(layer.getSolver()).isEqualTo(Solver.RK4);
-        assertThat(layer.getSteps()).isEqualTo(4);
+        assertThat(layer.getStepping()).isEqualTo(Stepping.fixed(4));
+        assertThat(layer.getGradientComputation()).isEqualTo(GradientComputation.backprop());
         assertThat(layer.getTimeStart()).isEqualTo(0.0);
         assertThat(layer.getTimeEnd()).isEqualTo(1.0);
     }
@@ -189,9 +190,7 @@ class OdeLayerConfigurationTest {
     void tolerancesMakeAnEmbeddedPairAdaptive() {
         OdeLayer layer = valid().solver(Solver.DOPRI5).tolerances(1e-5, 1e-7).maxSteps(100).minStep(1e-9).build();
         assertThat(layer.isAdaptive()).isTrue();
-        assertThat(layer.getRtol()).isEqualTo(1e-5);
-        assertThat(layer.getAtol()).isEqualTo(1e-7);
-        assertThat(layer.getMaxSteps()).isEqualTo(100);
+        assertThat(layer.getStepping()).isEqualTo(Stepping.adaptive(1e-5, 1e-7, 100, 1e-9));
         assertThat(layer.toString()).contains("rtol=1.0E-5").doesNotContain("steps=4");
         assertThat(valid().solver(Solver.DOPRI5).build().isAdaptive()).isFalse();
     }

@@ -1,0 +1,139 @@
+package org.dl4jnode.conf;
+
+import org.dl4jnode.samediff.solve.Tolerances;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonIgnore;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.nd4j.shade.jackson.annotation.JsonSubTypes;
+import org.nd4j.shade.jackson.annotation.JsonTypeInfo;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * How an ODE layer's gradients are computed, an immutable value that its JSON carries:
+ * {@link #backprop()} or {@link #adjoint()} (optionally with its own tolerances). JSON:
+ * {@code {"type" : "backprop"}} or {@code {"type" : "adjoint", "rtol" : ..., "atol" : ...}} (no
+ * tolerances: the forward solve's).
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = GradientComputation.Backprop.class, name = "backprop"),
+        @JsonSubTypes.Type(value = GradientComputation.Adjoint.class, name = "adjoint")})
+public sealed interface GradientComputation extends Serializable
+        permits GradientComputation.Backprop, GradientComputation.Adjoint {
+
+    /** Backpropagation through the solver's steps: the discrete solve's exact gradient. */
+    static Backprop backprop() {
+        return Backprop.INSTANCE;
+    }
+
+    /** The continuous adjoint, its backward solve with the forward solve's tolerances. */
+    static Adjoint adjoint() {
+        return new Adjoint(null);
+    }
+
+    /** The continuous adjoint, its backward (adaptive) solve with these tolerances. */
+    static Adjoint adjoint(double rtol, double atol) {
+        return new Adjoint(new Tolerances(rtol, atol));
+    }
+
+    /** The enum this value corresponds to. */
+    @JsonIgnore
+    GradientMode mode();
+
+    /** Backpropagation through the steps. */
+    final class Backprop implements GradientComputation {
+        private static final long serialVersionUID = 1L;
+        static final Backprop INSTANCE = new Backprop();
+
+        @JsonCreator
+        static Backprop create() {
+            return INSTANCE;
+        }
+
+        private Backprop() {
+        }
+
+        @Override
+        public GradientMode mode() {
+            return GradientMode.BACKPROP;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Backprop;
+        }
+
+        @Override
+        public int hashCode() {
+            return 1;
+        }
+
+        @Override
+        public String toString() {
+            return "BACKPROP";
+        }
+
+        private Object readResolve() {
+            return INSTANCE;
+        }
+    }
+
+    /** The continuous adjoint. */
+    final class Adjoint implements GradientComputation {
+        private static final long serialVersionUID = 1L;
+        /** Both null: the forward solve's tolerances. */
+        private final Double rtol;
+        private final Double atol;
+
+        Adjoint(Tolerances tolerances) {
+            this.rtol = tolerances == null ? null : tolerances.rtol();
+            this.atol = tolerances == null ? null : tolerances.atol();
+        }
+
+        @JsonCreator
+        static Adjoint fromJson(@JsonProperty("rtol") Double rtol, @JsonProperty("atol") Double atol) {
+            return rtol == null && atol == null ? new Adjoint(null)
+                    : new Adjoint(new Tolerances(rtol == null ? Double.NaN : rtol, atol == null ? Double.NaN : atol));
+        }
+
+        /** The backward solve's own tolerances, or null for the forward solve's. */
+        @JsonIgnore
+        public Tolerances tolerances() {
+            return rtol == null ? null : new Tolerances(rtol, atol);
+        }
+
+        @JsonProperty("rtol")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        Double rtol() {
+            return rtol;
+        }
+
+        @JsonProperty("atol")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        Double atol() {
+            return atol;
+        }
+
+        @Override
+        public GradientMode mode() {
+            return GradientMode.ADJOINT;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Adjoint a && Objects.equals(a.rtol, rtol) && Objects.equals(a.atol, atol);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(rtol, atol);
+        }
+
+        @Override
+        public String toString() {
+            return rtol == null ? "ADJOINT" : "ADJOINT(rtol=" + rtol + ", atol=" + atol + ")";
+        }
+    }
+}
