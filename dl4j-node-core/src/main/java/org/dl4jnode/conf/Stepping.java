@@ -43,7 +43,7 @@ public sealed interface Stepping extends Serializable permits Stepping.Fixed, St
     /** The grid over [t0, t1]. */
     TimeGrid grid(double t0, double t1);
 
-    /** The same policy over a part of the span of length {@code length} out of {@code span}. */
+    /** The same policy over the part [from, to] of a span of length {@code span} (output-time segments). */
     TimeGrid segment(double from, double to, double span);
 
     /** Equal steps. */
