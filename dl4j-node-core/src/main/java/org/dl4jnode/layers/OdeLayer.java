@@ -167,8 +167,6 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 solve(true);
             }
             FieldFunction f = field();
-            // the solve's own binding: a trajectory(x) or output call since may have bound another input
-            bindField(recordedX);
             long before = f.vjpEvaluations();
             Gradients g;
             try {

@@ -39,6 +39,8 @@ final class Adjoint implements GradientMethod {
     @Override
     public Gradients backward(Solution forward, List<INDArray> outputBars) {
         FieldFunction f = forward.field();
+        // the adjoint evaluates f directly: with the parameters and input its forward solve read
+        f.use(forward.binding());
         RungeKutta<INDArray> method = new RungeKutta<>(forward.tableau(), ArrayAlgebra.INSTANCE);
         int outputs = outputBars.size();
         INDArray a = outputBars.get(outputs - 1);

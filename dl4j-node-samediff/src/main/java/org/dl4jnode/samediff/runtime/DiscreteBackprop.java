@@ -76,7 +76,7 @@ public final class DiscreteBackprop {
         for (ParamSpec p : f.trainable()) {
             paramBar.put(p.key(), Nd4j.zeros(type, p.shape()));
         }
-        INDArray inputBar = f.readsInput() ? Nd4j.zeros(type, f.boundInputShape()) : null;
+        INDArray inputBar = f.readsInput() ? Nd4j.zeros(type, tape.binding().requireInput().shape()) : null;
         int s = tableau.stages();
         INDArray yBar = outputBar.dup('c');
         INDArray stepBar = Nd4j.createUninitialized(type, outputBar.shape());

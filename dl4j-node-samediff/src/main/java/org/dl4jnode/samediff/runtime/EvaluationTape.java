@@ -23,21 +23,29 @@ import java.util.Map;
 public final class EvaluationTape implements RightHandSide<INDArray>, AutoCloseable {
 
     private final FieldFunction f;
+    /** What every evaluation of this tape reads: the binding when it was made. */
+    private final Binding binding;
     private final long budgetBytes;
     private final Map<INDArray, FieldFunction.Recorded> bySlope = new IdentityHashMap<>();
     private long keptBytes;
 
-    EvaluationTape(FieldFunction f, long budgetBytes) {
+    EvaluationTape(FieldFunction f, Binding binding, long budgetBytes) {
         if (budgetBytes < 0) {
             throw new IllegalArgumentException("a tape's budget must be >= 0 bytes, got " + budgetBytes);
         }
         this.f = f;
+        this.binding = binding;
         this.budgetBytes = budgetBytes;
     }
 
     /** The field this tape evaluates. */
     public FieldFunction field() {
         return f;
+    }
+
+    /** The parameters (and input) this tape's evaluations read, fixed when the tape was made. */
+    public Binding binding() {
+        return binding;
     }
 
     /**
@@ -47,9 +55,9 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
     @Override
     public INDArray evaluate(double t, INDArray h) {
         if (keptBytes >= budgetBytes) {
-            return f.evaluate(t, h);
+            return f.evaluate(t, h, binding);
         }
-        FieldFunction.Recorded r = f.record(t, h);
+        FieldFunction.Recorded r = f.record(t, h, binding);
         bySlope.put(r.value(), r);
         keptBytes += r.bytes();
         return r.value();
@@ -65,7 +73,7 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
         if (r != null) {
             return f.backward(r, a);
         }
-        return f.vjp(t, h, a);
+        return f.vjp(t, h, a, binding);
     }
 
     /** Number of evaluations kept. */

@@ -2,19 +2,14 @@ package org.dl4jnode.samediff.runtime;
 
 import org.dl4jnode.samediff.field.FieldDefinition;
 import org.dl4jnode.samediff.param.ParamSpec;
-import org.dl4jnode.samediff.param.ParameterSource;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.system.OdeSystem;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -36,39 +31,30 @@ import java.util.Set;
  * results. A {@link #tape()} keeps each evaluation's activations so that a backward pass runs only
  * the backward half of the graph.
  *
+ * <p>Three pieces: the graph, built once ({@link FieldGraph}); what a solve reads besides its state,
+ * an explicit {@link Binding} that {@link #bind} and {@link #bindInput} make and every tape keeps;
+ * and this evaluation of it, with its counts of evaluations and products.
+ *
  * <p>Not thread-safe (neither is a DL4J layer).
  */
 public final class FieldFunction {
 
-    static final String TIME = "ode_t";
-    static final String STATE = "ode_h";
-    static final String COTANGENT = "ode_a";
-    static final String INPUT = "ode_x";
+    static final String TIME = FieldGraph.TIME;
+    static final String STATE = FieldGraph.STATE;
+    static final String COTANGENT = FieldGraph.COTANGENT;
+    static final String INPUT = FieldGraph.INPUT;
 
-    private final SameDiff sd;
-    private final List<ParamSpec> trainable;
-    private final long[] stateFeatureShape;
-    private final DataType dataType;
-    private final String output;
-    private final List<String> gradientTargets;
-    /** Field parameter key -> the graph variable holding its value at the evaluation time. */
-    private final Map<String, String> fieldParameters = new HashMap<>();
-    private final List<String> fieldParameterOrder;
-    private final boolean readsInput;
-    private final long[] inputShape;
-    private final SameDiff gradientGraph;
-    /** Gradient target (state, parameter key, input) -> its gradient variable in the gradient graph; null: none. */
-    private final Map<String, String> gradientOf = new HashMap<>();
-    /** The gradient of the loss {@code sum(f * a)} with respect to f: the cotangent a itself; null if none. */
-    private final String outputGradient;
-    private final Map<String, INDArray> boundParams = new HashMap<>();
+    private final FieldGraph graph;
+    /** What {@link #evaluate}, {@link #vjp} and new tapes read: the last {@link #bind}/{@link #bindInput}. */
+    private Binding current = Binding.EMPTY;
     /** 'c'-ordered copies of bound parameters given in another layout, reused from bind to bind. */
     private final Map<String, INDArray> cOrderCopies = new HashMap<>();
+    /** The binding the compiled program's parameter-only ops were last computed from. */
+    private Binding programBinding;
     private CompiledGraph program;
     private boolean sessionOnly;
     /** Zero gradients of targets f does not depend on, by target and shape. */
     private final Map<String, INDArray> zeroGradients = new HashMap<>();
-    private INDArray input;
     private long evaluations;
     private long vjpEvaluations;
 
@@ -98,99 +84,16 @@ public final class FieldFunction {
      */
     public FieldFunction(OdeSystem system, Parameterization parameterization, long[] stateFeatureShape,
                          DataType dataType) {
-        FieldDefinition field = system.field();
-        if (stateFeatureShape.length + 1 != field.stateRank()) {
-            throw new IllegalArgumentException("field " + field + " takes states of rank " + field.stateRank()
-                    + " (minibatch included), got feature shape " + Arrays.toString(stateFeatureShape));
-        }
-        if (stateFeatureShape[0] != system.stateSize()) {
-            throw new IllegalArgumentException(system + " has a state of " + system.stateSize()
-                    + " features, got feature shape " + Arrays.toString(stateFeatureShape));
-        }
-        if (system.hasAdaptiveDepth() && parameterization != Parameterization.DIRECT) {
-            throw new IllegalArgumentException("adaptive depth gives every example its own time, so a depth-varying "
-                    + "parameterisation (" + parameterization + ") would need weights per example; use direct parameters");
-        }
-        this.stateFeatureShape = stateFeatureShape.clone();
-        this.dataType = dataType;
-        this.readsInput = system.readsInput();
-        List<ParamSpec> declared = system.parameters();
-        this.fieldParameterOrder = declared.stream().map(ParamSpec::key).toList();
-        this.trainable = List.copyOf(parameterization.trainable(declared));
-        this.sd = SameDiff.create();
-        // views into DL4J's flat parameter vector must be accepted as they are
-        sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
-        // SameDiff's session recycles the arrays it allocated through a cache keyed by shape; with it on, an
-        // array already handed to the solver (an f value) can be reused as scratch space by a later call of
-        // the same shape and change under the solver's feet. Its gradient function runs uncached already.
-        sd.setEnableCache(false);
-
-        SDVariable t = sd.placeHolder(TIME, dataType);
-        SDVariable h = sd.placeHolder(STATE, dataType, batchShape(stateFeatureShape[0]));
-        SDVariable a = sd.placeHolder(COTANGENT, dataType, batchShape(stateFeatureShape[0]));
-        this.inputShape = readsInput ? batchShape(system.inputSize()) : null;
-        SDVariable x = readsInput ? sd.placeHolder(INPUT, dataType, inputShape) : null;
-        Map<String, SDVariable> vars = new LinkedHashMap<>();
-        for (ParamSpec p : trainable) {
-            vars.put(p.key(), sd.var(p.key(), dataType, p.shape()));
-        }
-        ParameterSource source = parameterization.source(sd, vars);
-        SDVariable f = system.define(sd, t, h, x, (key, time) -> {
-            SDVariable value = source.get(key, time);
-            fieldParameters.putIfAbsent(key, value.name());
-            return value;
-        });
-        this.output = f.name();
-        // <f, a> summed: its gradient is a^T df/dh and a^T df/dtheta, the vector-Jacobian products
-        SDVariable inner = f.mul(a).sum();
-        sd.setLossVariables(inner);
-
-        this.gradientTargets = new ArrayList<>();
-        gradientTargets.add(STATE);
-        trainable.forEach(p -> gradientTargets.add(p.key()));
-        if (readsInput) {
-            gradientTargets.add(INPUT);
-        }
-        withoutStdout(() -> sd.createGradFunction(STATE));
-        this.gradientGraph = sd.getFunction("grad");
-        for (String target : gradientTargets) {
-            SDVariable g = sd.getVariable(target).getGradient();
-            gradientOf.put(target, g == null ? null : g.name());
-        }
-        SDVariable fGrad = f.getGradient();
-        this.outputGradient = fGrad == null ? null : fGrad.name();
-    }
-
-    /** {@code [-1, features, spatial...]}: the state's shape with another feature count. */
-    private long[] batchShape(long features) {
-        long[] shape = new long[stateFeatureShape.length + 1];
-        shape[0] = -1;
-        System.arraycopy(stateFeatureShape, 0, shape, 1, stateFeatureShape.length);
-        shape[1] = features;
-        return shape;
-    }
-
-    /**
-     * SameDiff 1.0.0-M2.1 prints a line per differentiated op to System.out while it builds a
-     * gradient graph; a library must not, so that one-time build runs with stdout muted.
-     */
-    private static synchronized void withoutStdout(Runnable action) {
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-        try {
-            action.run();
-        } finally {
-            System.setOut(original);
-        }
+        this.graph = new FieldGraph(system, parameterization, stateFeatureShape, dataType);
     }
 
     /** The trainable arrays this function reads, in order. */
     public List<ParamSpec> trainable() {
-        return trainable;
+        return graph.trainable;
     }
 
     public DataType dataType() {
-        return dataType;
+        return graph.dataType;
     }
 
     /**
@@ -201,9 +104,14 @@ public final class FieldFunction {
      * orderings on a per-element index path several times slower than its contiguous loops.
      * Ops that read only parameters (a Galerkin layer's coefficient reshapes, say) run once per bind,
      * not at every call: bind again after changing a bound array in place.
+     *
+     * <p>Makes a new {@link Binding} (with the input bound so far) that later calls and new tapes
+     * read; a tape keeps its own. The 'c'-ordered copies are this function's, shared by its bindings:
+     * bind other parameter values only once the solves that read the old ones are done.
      */
     public void bind(Map<String, INDArray> params) {
-        for (ParamSpec p : trainable) {
+        Map<String, INDArray> read = new HashMap<>();
+        for (ParamSpec p : graph.trainable) {
             INDArray arr = params.get(p.key());
             if (arr == null) {
                 throw new IllegalArgumentException("no array bound for parameter " + p);
@@ -212,21 +120,28 @@ public final class FieldFunction {
                 throw new IllegalArgumentException("parameter " + p.key() + " must have shape "
                         + Arrays.toString(p.shape()) + ", got " + Arrays.toString(arr.shape()));
             }
-            INDArray read = ArrayAlgebra.isDenseC(arr) && arr.dataType() == dataType ? arr
-                    : cOrderCopies.computeIfAbsent(p.key(), k -> Nd4j.createUninitialized(dataType, p.shape(), 'c'))
-                    .assign(arr);
-            sd.associateArrayWithVariable(read, p.key());
-            boundParams.put(p.key(), read);
+            // the copies are reused from bind to bind: the compiled graph then keeps reading the same arrays
+            // (binding a new array to its ops costs more than the copy)
+            read.put(p.key(), ArrayAlgebra.isDenseC(arr) && arr.dataType() == graph.dataType ? arr
+                    : cOrderCopies.computeIfAbsent(p.key(), k -> Nd4j.createUninitialized(graph.dataType, p.shape(),
+                    'c')).assign(arr));
         }
-        if (program != null) {
-            // values may have changed in arrays bound before: what reads only parameters is recomputed
-            program.parametersChanged();
-        }
+        current = new Binding(read, current.input());
+    }
+
+    /** The binding later calls and new tapes read: the last {@link #bind} and {@link #bindInput}. */
+    public Binding binding() {
+        return current;
+    }
+
+    /** Makes {@code binding} (one a tape or solution kept) the one later calls read. */
+    public void use(Binding binding) {
+        current = binding;
     }
 
     /** True when the right-hand side reads the layer's input, to be bound with {@link #bindInput(INDArray)}. */
     public boolean readsInput() {
-        return readsInput;
+        return graph.readsInput;
     }
 
     /**
@@ -234,46 +149,37 @@ public final class FieldFunction {
      * and adaptive-depth systems only).
      */
     public void bindInput(INDArray x) {
-        if (!readsInput) {
+        if (!graph.readsInput) {
             throw new IllegalStateException("this field does not read the layer's input");
         }
+        long[] inputShape = graph.inputShape;
         if (x.rank() != inputShape.length || x.size(1) != inputShape[1]) {
             throw new IllegalArgumentException("the layer input must have shape " + Arrays.toString(inputShape)
                     + " (-1: any minibatch), got " + Arrays.toString(x.shape()));
         }
-        this.input = x;
+        current = current.withInput(x);
     }
 
     /** The shape of the bound layer input. */
     public long[] boundInputShape() {
-        if (input == null) {
+        if (current.input() == null) {
             throw new IllegalStateException("no layer input is bound");
         }
-        return input.shape();
+        return current.input().shape();
     }
 
     /** f(t, h) as a new array shaped like {@code h}. */
     public INDArray evaluate(double t, INDArray h) {
-        Recorded r = record(t, h);
+        return evaluate(t, h, current);
+    }
+
+    /** f(t, h) with {@code binding}, as a new array. */
+    INDArray evaluate(double t, INDArray h, Binding binding) {
+        Recorded r = record(t, h, binding);
         try {
             return r.value().dup();
         } finally {
             release(r);
-        }
-    }
-
-    private INDArray sessionEvaluate(double t, INDArray h) {
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(TIME, Nd4j.scalar(dataType, t));
-        ph.put(STATE, h);
-        putInput(ph);
-        return sd.output(ph, output).get(output);
-    }
-
-    private void putInput(Map<String, INDArray> ph) {
-        if (readsInput) {
-            requireInputBound();
-            ph.put(INPUT, input);
         }
     }
 
@@ -282,7 +188,12 @@ public final class FieldFunction {
      * (shaped like h) and {@code a^T df/dtheta} for every trainable array (shaped like it); fresh arrays.
      */
     public Vjp vjp(double t, INDArray h, INDArray a) {
-        Recorded r = forward(t, h);
+        return vjp(t, h, a, current);
+    }
+
+    /** The vector-Jacobian products with {@code binding}; fresh arrays. */
+    Vjp vjp(double t, INDArray h, INDArray a, Binding binding) {
+        Recorded r = forward(t, h, binding);
         try {
             return copy(backward(r, a));
         } finally {
@@ -295,7 +206,7 @@ public final class FieldFunction {
      * system needs both at every stage). Counts as one evaluation and one vector-Jacobian product.
      */
     public ValueAndVjp evaluateWithVjp(double t, INDArray h, INDArray a) {
-        Recorded r = record(t, h);
+        Recorded r = record(t, h, current);
         try {
             return new ValueAndVjp(r.value().dup(), copy(backward(r, a)));
         } finally {
@@ -319,11 +230,11 @@ public final class FieldFunction {
 
     /** A new tape that keeps at most {@code budgetBytes} of intermediate values (see {@link EvaluationTape}). */
     public EvaluationTape tape(long budgetBytes) {
-        return new EvaluationTape(this, budgetBytes);
+        return new EvaluationTape(this, current, budgetBytes);
     }
 
     /** One forward evaluation with what its backward part reads: a planned graph instance, or the point. */
-    record Recorded(double t, INDArray h, INDArray value, CompiledGraph.Instance instance) {
+    record Recorded(double t, INDArray h, INDArray value, CompiledGraph.Instance instance, Binding binding) {
 
         /** Memory this evaluation holds while kept: its instance's forward values, or its value. */
         long bytes() {
@@ -331,30 +242,35 @@ public final class FieldFunction {
         }
     }
 
-    /** A kept forward evaluation f(t, h); its value lives until {@link #release}. */
-    Recorded record(double t, INDArray h) {
+    /** A kept forward evaluation f(t, h) with {@code binding}; its value lives until {@link #release}. */
+    Recorded record(double t, INDArray h, Binding binding) {
         evaluations++;
-        return forward(t, h);
+        return forward(t, h, binding);
     }
 
     /** The forward part, uncounted: a vector-Jacobian product alone runs it too. */
-    private Recorded forward(double t, INDArray h) {
+    private Recorded forward(double t, INDArray h, Binding binding) {
         if (!replayable()) {
-            return new Recorded(t, h, sessionEvaluate(t, h), null);
+            return new Recorded(t, h, graph.sessionOutput(t, h, binding), null, binding);
         }
-        requireInputBound();
-        CompiledGraph.Instance in = program.acquire(shapeKey(h), () -> planningInputs(h));
+        INDArray input = graph.readsInput ? binding.requireInput() : null;
+        if (binding != programBinding) {
+            // other values than the ops that read only parameters last saw: recompute those
+            program.parametersChanged();
+            programBinding = binding;
+        }
+        CompiledGraph.Instance in = program.acquire(shapeKey(h, input), () -> planningInputs(h, binding));
         // placeholders are copied into the instance's own arrays, never rebound: libnd4j keeps the
         // buffer of an OpContext's previous input alive when a new one is set, so rebinding every
         // stage's state would leak a state-sized buffer per evaluation
         in.get(TIME).putScalar(0, t);
         in.get(STATE).assign(h);
-        if (readsInput) {
+        if (input != null) {
             in.get(INPUT).assign(input);
         }
-        boundParams.forEach(in::bind);
+        binding.params().forEach(in::bind);
         in.runForward();
-        return new Recorded(t, h, in.get(output), in);
+        return new Recorded(t, h, in.get(graph.output), in, binding);
     }
 
     /**
@@ -364,14 +280,14 @@ public final class FieldFunction {
     Vjp backward(Recorded r, INDArray a) {
         vjpEvaluations++;
         if (r.instance() == null) {
-            return vjpOf(sd.calculateGradients(placeholders(r.t(), r.h(), a), gradientTargets));
+            return vjpOf(graph.sessionGradients(r.t(), r.h(), a, r.binding()));
         }
         CompiledGraph.Instance in = r.instance();
         in.get(COTANGENT).assign(a);
         in.runBackward();
         Map<String, INDArray> grads = new HashMap<>();
-        for (String target : gradientTargets) {
-            String g = gradientOf.get(target);
+        for (String target : graph.gradientTargets) {
+            String g = graph.gradientOf.get(target);
             grads.put(target, g == null ? zeros(target, shapeOf(target, r)) : in.get(g));
         }
         return vjpOf(grads);
@@ -386,7 +302,7 @@ public final class FieldFunction {
         if (!replayable()) {
             return List.of();
         }
-        Recorded r = forward(t, h);
+        Recorded r = forward(t, h, current);
         try {
             r.instance().get(COTANGENT).assign(a);
             return r.instance().opCosts(repetitions);
@@ -403,7 +319,7 @@ public final class FieldFunction {
     }
 
     private INDArray zeros(String target, long[] shape) {
-        return zeroGradients.computeIfAbsent(target + Arrays.toString(shape), k -> Nd4j.zeros(dataType, shape));
+        return zeroGradients.computeIfAbsent(target + Arrays.toString(shape), k -> Nd4j.zeros(graph.dataType, shape));
     }
 
     private long[] shapeOf(String target, Recorded r) {
@@ -411,9 +327,9 @@ public final class FieldFunction {
             return r.h().shape();
         }
         if (INPUT.equals(target)) {
-            return input.shape();
+            return r.binding().requireInput().shape();
         }
-        return boundParams.get(target).shape();
+        return r.binding().params().get(target).shape();
     }
 
     /**
@@ -433,11 +349,11 @@ public final class FieldFunction {
     private boolean replayable() {
         if (program == null && !sessionOnly) {
             List<String> backwardOutputs = new ArrayList<>();
-            gradientOf.values().stream().filter(Objects::nonNull).forEach(backwardOutputs::add);
+            graph.gradientOf.values().stream().filter(Objects::nonNull).forEach(backwardOutputs::add);
             try {
                 // the replay binds the cotangent as f's gradient instead of deriving it from the loss
-                Set<String> given = outputGradient == null ? Set.of() : Set.of(outputGradient);
-                program = CompiledGraph.compile(gradientGraph, List.of(output), backwardOutputs, given);
+                Set<String> given = graph.outputGradient == null ? Set.of() : Set.of(graph.outputGradient);
+                program = CompiledGraph.compile(graph.gradientGraph, List.of(graph.output), backwardOutputs, given);
             } catch (UnsupportedOperationException e) {
                 // the session runs what the replay cannot; slower, equally correct
                 sessionOnly = true;
@@ -450,47 +366,32 @@ public final class FieldFunction {
      * The arrays a new instance is planned with: the bound parameters, and its own arrays for the
      * placeholders (a time, a state and an input with the current values, a zero cotangent).
      */
-    private Map<String, INDArray> planningInputs(INDArray h) {
-        Map<String, INDArray> externals = new HashMap<>(boundParams);
-        externals.put(TIME, Nd4j.scalar(dataType, 0.0));
+    private Map<String, INDArray> planningInputs(INDArray h, Binding binding) {
+        Map<String, INDArray> externals = new HashMap<>(binding.params());
+        externals.put(TIME, Nd4j.scalar(graph.dataType, 0.0));
         externals.put(STATE, h.dup('c'));
         INDArray cotangent = Nd4j.zeros(h.dataType(), h.shape());
         externals.put(COTANGENT, cotangent);
-        if (outputGradient != null) {
-            externals.put(outputGradient, cotangent);
+        if (graph.outputGradient != null) {
+            externals.put(graph.outputGradient, cotangent);
         }
-        if (readsInput) {
-            externals.put(INPUT, input.dup('c'));
+        if (graph.readsInput) {
+            externals.put(INPUT, binding.requireInput().dup('c'));
         }
         return externals;
     }
 
-    private String shapeKey(INDArray h) {
+    private String shapeKey(INDArray h, INDArray input) {
         String key = h.dataType() + Arrays.toString(h.shape());
-        return readsInput ? key + Arrays.toString(input.shape()) : key;
-    }
-
-    private void requireInputBound() {
-        if (readsInput && input == null) {
-            throw new IllegalStateException("this field reads the layer's input; bind it with bindInput first");
-        }
-    }
-
-    private Map<String, INDArray> placeholders(double t, INDArray h, INDArray a) {
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(TIME, Nd4j.scalar(dataType, t));
-        ph.put(STATE, h);
-        ph.put(COTANGENT, a);
-        putInput(ph);
-        return ph;
+        return input != null ? key + Arrays.toString(input.shape()) : key;
     }
 
     private Vjp vjpOf(Map<String, INDArray> grads) {
         Map<String, INDArray> params = new LinkedHashMap<>();
-        for (ParamSpec p : trainable) {
+        for (ParamSpec p : graph.trainable) {
             params.put(p.key(), grads.get(p.key()));
         }
-        return new Vjp(grads.get(STATE), params, readsInput ? grads.get(INPUT) : null);
+        return new Vjp(grads.get(STATE), params, graph.readsInput ? grads.get(INPUT) : null);
     }
 
     /**
@@ -498,14 +399,7 @@ public final class FieldFunction {
      * depth-varying parameterisation the reconstructed W(t), for a direct one the bound arrays.
      */
     public Map<String, INDArray> fieldParameters(double t) {
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(TIME, Nd4j.scalar(dataType, t));
-        Map<String, INDArray> values = sd.output(ph, new ArrayList<>(fieldParameters.values()));
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String key : fieldParameterOrder) {
-            out.put(key, values.get(fieldParameters.get(key)).dup());
-        }
-        return out;
+        return graph.fieldParameters(t, current);
     }
 
     /** Number of f evaluations since construction or the last {@link #resetCounts()}. */
@@ -525,7 +419,7 @@ public final class FieldFunction {
 
     /** The state's shape without the minibatch dimension. */
     public long[] stateFeatureShape() {
-        return stateFeatureShape.clone();
+        return graph.stateFeatureShape.clone();
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * The one entry point of a solve, as diffrax's {@code diffeqsolve}: a field function (bound to its
- * parameters, and to the input when it reads one), an initial state, the grids, a Runge-Kutta
+ * parameters, and to the input when it reads one: the solution keeps that {@link Binding} for its
+ * backward pass), an initial state, the grids, a Runge-Kutta
  * method and a gradient method in; a {@link Solution} out, whose {@link Solution#backward} gives
  * the gradients.
  *
@@ -103,7 +104,7 @@ public final class OdeSolve {
             tape.close();
         }
         return new Solution(f, tableau, segmentsOrNull(segments), states, stepsUpTo, steps,
-                keep ? tape : null, gradient, f.evaluations() - start);
+                keep ? tape : null, tape.binding(), gradient, f.evaluations() - start);
     }
 
     /** A step's states back to the pool, all but its result, which the next step starts from. */

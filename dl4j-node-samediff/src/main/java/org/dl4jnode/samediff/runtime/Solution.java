@@ -22,11 +22,12 @@ public final class Solution implements AutoCloseable {
     private final List<Step<INDArray>> steps;
     private final GradientMethod gradient;
     private final long evaluations;
+    private final Binding binding;
     private EvaluationTape tape;
 
     Solution(FieldFunction field, ButcherTableau tableau, List<TimeGrid> segments, List<INDArray> states,
-             int[] stepsUpTo, List<Step<INDArray>> steps, EvaluationTape tape, GradientMethod gradient,
-             long evaluations) {
+             int[] stepsUpTo, List<Step<INDArray>> steps, EvaluationTape tape, Binding binding,
+             GradientMethod gradient, long evaluations) {
         this.field = field;
         this.tableau = tableau;
         this.segments = segments;
@@ -34,6 +35,7 @@ public final class Solution implements AutoCloseable {
         this.stepsUpTo = stepsUpTo;
         this.steps = steps;
         this.tape = tape;
+        this.binding = binding;
         this.gradient = gradient;
         this.evaluations = evaluations;
     }
@@ -77,6 +79,11 @@ public final class Solution implements AutoCloseable {
 
     FieldFunction field() {
         return field;
+    }
+
+    /** The parameters and input the forward solve read; the backward pass reads the same. */
+    Binding binding() {
+        return binding;
     }
 
     ButcherTableau tableau() {

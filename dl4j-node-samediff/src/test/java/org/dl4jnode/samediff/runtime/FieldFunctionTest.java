@@ -127,4 +127,22 @@ class FieldFunctionTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("W0").hasMessageContaining("[3, 3]");
     }
+
+    @Test
+    void aTapeReadsTheBindingItWasMadeWithNotALaterOne() {
+        FieldFunction f = affineField();
+        INDArray expected = f.evaluate(T, h);
+        FieldFunction.Vjp expectedVjp = f.vjp(T, h, a);
+        try (EvaluationTape tape = f.tape()) {
+            // another solve binds other parameters before this tape's backward pass
+            f.bind(Map.of("W0", w0.mul(2), "b0", b0.mul(-1), MlpField.TIME_WEIGHT_KEY, wt.mul(3)));
+            assertThat(f.evaluate(T, h).equalsWithEps(expected, 1e-6)).as("the new binding is in force").isFalse();
+            INDArray value = tape.evaluate(T, h);
+            assertThat(value.equalsWithEps(expected, 1e-12)).isTrue();
+            FieldFunction.Vjp vjp = tape.vjp(T, h, value, a);
+            assertThat(vjp.state().equalsWithEps(expectedVjp.state(), 1e-12)).isTrue();
+            assertThat(vjp.params().get("W0").equalsWithEps(expectedVjp.params().get("W0"), 1e-12)).isTrue();
+            assertThat(tape.binding()).isNotSameAs(f.binding());
+        }
+    }
 }
