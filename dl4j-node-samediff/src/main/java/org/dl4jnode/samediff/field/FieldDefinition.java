@@ -24,7 +24,7 @@ public interface FieldDefinition extends Serializable {
      * The parameters of f for an input of {@code inputSize} features and an output of
      * {@code outputSize} (channels for a convolutional field), in a fixed order. The two differ when
      * the field also reads a control input or outputs only part of the state's derivative (see
-     * {@link org.dl4jnode.samediff.system.OdeSystem}).
+     * {@code org.dl4jnode.samediff.system.OdeSystem}).
      */
     List<ParamSpec> parameters(long inputSize, long outputSize);
 
