@@ -19,10 +19,6 @@ import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.param.GalerkinParameterization;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
-import org.dl4jnode.samediff.solve.AdaptiveGrid;
-import org.dl4jnode.samediff.solve.FixedGrid;
-import org.dl4jnode.samediff.solve.StepSizeController;
-import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.solve.Tolerances;
 import org.dl4jnode.samediff.system.OdeSystem;
 import org.nd4j.linalg.activations.Activation;
@@ -186,12 +182,6 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         return stepping instanceof Stepping.Adaptive;
     }
 
-    /** The forward solve's grid, t0 to t1: adaptive when tolerances are set, else {@code steps} equal steps. */
-    @JsonIgnore
-    public TimeGrid timeGrid() {
-        return stepping.grid(timeStart, timeEnd);
-    }
-
     /** The forward solve's tolerances (see {@link #isAdaptive()}). */
     @JsonIgnore
     public Tolerances tolerances() {
@@ -201,56 +191,11 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         return adaptive.tolerances();
     }
 
-    /**
-     * The adjoint's backward grid, t1 to t0: as many equal steps as the forward solve, or adaptive with
-     * {@link #adjointTolerances()} and the forward solve's step budget.
-     */
-    @JsonIgnore
-    public TimeGrid adjointGrid() {
-        return adjointGrid(timeGrid());
-    }
-
     /** The adjoint's tolerances: those set with the builder's {@code adjointTolerances}, else the forward ones. */
     @JsonIgnore
     public Tolerances adjointTolerances() {
         Tolerances own = gradientComputation instanceof GradientComputation.Adjoint adjoint ? adjoint.tolerances() : null;
         return own == null ? tolerances() : own;
-    }
-
-    /**
-     * The forward grids of a solve that outputs the state at {@link #getOutputTimes()}: one per
-     * output time, the k-th from the previous output time (t0 for the first) to t_k, so that every
-     * output time is a step's end. An entry is null when its output time is t0 (that output is the
-     * initial state). Adaptive grids step exactly to each time, each segment with the whole step
-     * budget; a fixed grid spreads its steps over the segments in proportion to their length, at
-     * least one each ({@code ceil(steps * length / span)}), so that output times on the grid
-     * {@code t0 + k (t1 - t0) / steps} keep it exactly. The solve ends at the last output time.
-     *
-     * @throws IllegalStateException when the layer has no output times
-     */
-    @JsonIgnore
-    public List<TimeGrid> outputGrids() {
-        if (outputTimes == null) {
-            throw new IllegalStateException(describe() + " outputs h(t1) only; it has no output times");
-        }
-        List<TimeGrid> grids = new ArrayList<>();
-        double from = timeStart;
-        for (double to : outputTimes) {
-            if (to == from) {
-                grids.add(null);
-                continue;
-            }
-            grids.add(stepping.segment(from, to, timeEnd - timeStart));
-            from = to;
-        }
-        return grids;
-    }
-
-    /** The adjoint's grid for a forward grid (see {@link #adjointGrid()}): reversed, with the adjoint's tolerances. */
-    @JsonIgnore
-    public TimeGrid adjointGrid(TimeGrid forward) {
-        TimeGrid backwards = forward.reversed();
-        return backwards instanceof AdaptiveGrid adaptive ? adaptive.withTolerances(adjointTolerances()) : backwards;
     }
 
     /** A short description for messages: type and name. */
@@ -708,8 +653,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
          * Output the state at these times (increasing, in the time span, ends included) instead of
          * h(t1) alone: the layer's output becomes DL4J's recurrent type {@code [minibatch, d, T]},
          * so that an {@code RnnOutputLayer} or {@code RnnLossLayer} fits whole trajectories with plain
-         * {@code fit()}. The solve steps to each time exactly (see {@link BaseOdeLayer#outputGrids()})
-         * and ends at the last one; both gradient modes differentiate every output (the adjoint adds
+         * {@code fit()}. Every output time is a step's end: adaptive solves step exactly to each, a
+         * fixed grid spreads its steps over the intervals between them in proportion to their length
+         * (at least one each, so times on the grid keep it exactly). The solve ends at the last time; both gradient modes differentiate every output (the adjoint adds
          * dL/dh(t_k) to its state at each t_k on the way back). Feed-forward fields only.
          */
         public T outputTimes(double... times) {

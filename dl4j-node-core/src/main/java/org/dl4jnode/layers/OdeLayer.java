@@ -234,19 +234,19 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /** How this layer's gradients are computed: the one place its gradient mode is read. */
     private GradientMethod gradientMethod() {
         BaseOdeLayer conf = layerConf();
-        return conf.getGradientMode() == GradientMode.ADJOINT ? GradientMethod.adjoint(conf::adjointGrid)
+        return conf.getGradientMode() == GradientMode.ADJOINT ? GradientMethod.adjoint(forward -> SolveGrids.adjoint(conf, forward))
                 : GradientMethod.backprop();
     }
 
     /**
      * The forward solve from h(t0) = {@code y0} over the layer's grid, or its segments between output
-     * times ({@link BaseOdeLayer#outputGrids()}); the field is bound already.
+     * times ({@link SolveGrids#forward}); the field is bound already.
      *
      * @param x the layer input, blamed when the solve fails on a NaN in it
      */
     private Solution forward(INDArray x, INDArray y0, GradientMethod gradient, Consumer<Step<INDArray>> onStep) {
         BaseOdeLayer conf = layerConf();
-        List<TimeGrid> segments = conf.hasOutputTimes() ? conf.outputGrids() : List.of(conf.timeGrid());
+        List<TimeGrid> segments = SolveGrids.forward(conf);
         Solution s;
         try {
             s = OdeSolve.solve(field(), y0, segments, conf.getSolver().tableau(), gradient, statePool(),
@@ -267,7 +267,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 BaseOdeLayer conf = layerConf();
                 double t = conf.hasOutputTimes() ? conf.getOutputTimes()[k] : conf.getTimeEnd();
                 throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t = " + t
-                        + " (" + stepping(conf.timeGrid()) + "); the field may be too steep for this step size");
+                        + " (" + stepping(SolveGrids.whole(conf)) + "); the field may be too steep for this step size");
             }
         }
     }

@@ -1,0 +1,61 @@
+package org.dl4jnode.layers;
+
+import org.dl4jnode.conf.BaseOdeLayer;
+import org.dl4jnode.samediff.solve.AdaptiveGrid;
+import org.dl4jnode.samediff.solve.TimeGrid;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The grids an ODE layer's solves run on, made from its configuration's values (its
+ * {@link org.dl4jnode.conf.Stepping}, time span, output times and gradient computation): the
+ * configuration describes, this runtime side builds.
+ */
+final class SolveGrids {
+
+    private SolveGrids() {
+    }
+
+    /** The forward solve over the whole span, t0 to t1. */
+    static TimeGrid whole(BaseOdeLayer conf) {
+        return conf.getStepping().grid(conf.getTimeStart(), conf.getTimeEnd());
+    }
+
+    /**
+     * The forward solve's segments: the whole span, or with output times one grid per output time,
+     * the k-th from the previous output time (t0 for the first) to t_k, so that every output time is
+     * a step's end. An entry is null when its output time is t0 (that output is the initial state).
+     * Adaptive grids step exactly to each time, each segment with the whole step budget; a fixed grid
+     * spreads its steps over the segments in proportion to their length, at least one each
+     * ({@code ceil(steps * length / span)}), so that output times on the grid
+     * {@code t0 + k (t1 - t0) / steps} keep it exactly. The solve ends at the last output time.
+     */
+    static List<TimeGrid> forward(BaseOdeLayer conf) {
+        double[] times = conf.getOutputTimes();
+        if (times == null) {
+            return List.of(whole(conf));
+        }
+        List<TimeGrid> grids = new ArrayList<>();
+        double from = conf.getTimeStart();
+        double span = conf.getTimeEnd() - conf.getTimeStart();
+        for (double to : times) {
+            if (to == from) {
+                grids.add(null);
+                continue;
+            }
+            grids.add(conf.getStepping().segment(from, to, span));
+            from = to;
+        }
+        return grids;
+    }
+
+    /**
+     * The adjoint's grid for a forward grid: reversed, as many equal steps, or adaptive with the
+     * adjoint's tolerances ({@link BaseOdeLayer#adjointTolerances()}) and the forward step budget.
+     */
+    static TimeGrid adjoint(BaseOdeLayer conf, TimeGrid forward) {
+        TimeGrid backwards = forward.reversed();
+        return backwards instanceof AdaptiveGrid adaptive ? adaptive.withTolerances(conf.adjointTolerances()) : backwards;
+    }
+}
