@@ -126,6 +126,40 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     /**
+     * h(t0) for the layer input {@code x}: the whole ODE state the augmentation makes,
+     * {@code [minibatch, D, ...]}. For analysis; a copy.
+     */
+    public INDArray initialState(INDArray x) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return lift().initialState(solverArray(x), params).dup();
+        }
+    }
+
+    /**
+     * h(t1) from the state {@code h0} ({@code [minibatch, D, ...]}, such as a perturbed
+     * {@link #initialState}), the field reading the layer input {@code x} where it reads one: the
+     * layer's solve from another starting point, with the current parameters. For analysis (such as
+     * {@link LyapunovEstimator}); a copy of the whole state.
+     */
+    public INDArray finalStateFrom(INDArray x, INDArray h0) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray detached = solverArray(x);
+            bindField(detached);
+            INDArray start = solverArray(h0);
+            if (!java.util.Arrays.equals(start.shape(), lift().initialState(detached, params).shape())) {
+                throw new IllegalArgumentException(where() + ": a starting state must have the shape of h(t0), "
+                        + java.util.Arrays.toString(lift().initialState(detached, params).shape()) + ", got "
+                        + java.util.Arrays.toString(h0.shape()));
+            }
+            try (Solution s = forward(detached, start.dup(), null, null)) {
+                checkFinite(detached, s);
+                List<INDArray> states = s.states();
+                return states.get(states.size() - 1).dup();
+            }
+        }
+    }
+
+    /**
      * The right-hand side F(t, h) the layer integrates, at depth t for states {@code h}
      * ({@code [minibatch, D, ...]}), with the current parameters: the field f, with the second-order
      * structure around it. For pictures and analysis, such as arrows of the learned vector field.
