@@ -296,7 +296,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /** Every output state is finite, or an error blaming the input, the parameters or the step size. */
     private void checkFinite(INDArray x, Solution s) {
         for (int k = 0; k < s.states().size(); k++) {
-            if (!isFinite(s.states().get(k))) {
+            if (!ArrayAlgebra.isFinite(s.states().get(k))) {
                 rejectNonFinite(x);
                 BaseOdeLayer conf = layerConf();
                 double t = conf.hasOutputTimes() ? conf.getOutputTimes()[k] : conf.getTimeEnd();
@@ -376,15 +376,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                     + "from it, check the data and the layers before this one");
         }
         for (Map.Entry<String, INDArray> p : paramTable().entrySet()) {
-            if (!isFinite(p.getValue())) {
+            if (!ArrayAlgebra.isFinite(p.getValue())) {
                 throw new IllegalStateException(where() + ": parameter " + p.getKey() + " holds NaN or infinite "
                         + "values; training diverged before this solve (lower the learning rate or clip gradients)");
             }
         }
-    }
-
-    private static boolean isFinite(INDArray array) {
-        return Nd4j.getExecutioner().exec(new MatchCondition(array, Conditions.notFinite())).getInt(0) == 0;
     }
 
     private FieldFunction field() {

@@ -1,15 +1,11 @@
 package org.dl4jnode.samediff.runtime;
 
-import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.IntegrationException;
 import org.dl4jnode.samediff.solve.RungeKutta;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,11 +54,12 @@ final class Adjoint implements GradientMethod {
             long before = f.evaluations();
             Gradients g;
             try {
-                g = AdjointBackprop.backward(f, method, grid, norm(grid), forward.states().get(k), a);
+                g = AdjointBackprop.backward(f, method, grid, ErrorNorm.of(grid), forward.states().get(k), a);
             } catch (IntegrationException e) {
                 throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);
             }
-            if (!isFinite(g.initialState()) || !g.params().values().stream().allMatch(Adjoint::isFinite)) {
+            if (!ArrayAlgebra.isFinite(g.initialState())
+                    || !g.params().values().stream().allMatch(ArrayAlgebra::isFinite)) {
                 throw new SolveFailure(PASS, grid, f.evaluations() - before, "the adjoint state became NaN or "
                         + "infinite on the way back from t = " + grid.t0() + " to t = " + grid.t1() + "; recomputing "
                         + "h backwards may be unstable for this field, try GradientMode.BACKPROP", null);
@@ -76,11 +73,4 @@ final class Adjoint implements GradientMethod {
         return new Gradients(a, params, input);
     }
 
-    private static ErrorNorm<INDArray> norm(TimeGrid grid) {
-        return grid instanceof AdaptiveGrid adaptive ? ErrorNorm.rms(adaptive.tolerances()) : null;
-    }
-
-    private static boolean isFinite(INDArray array) {
-        return Nd4j.getExecutioner().exec(new MatchCondition(array, Conditions.notFinite())).getInt(0) == 0;
-    }
 }

@@ -1,6 +1,5 @@
 package org.dl4jnode.samediff.runtime;
 
-import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.ErrorNorm;
@@ -63,20 +62,18 @@ public final class OdeSolve {
         List<INDArray> states = new ArrayList<>(segments.size());
         int[] stepsUpTo = new int[segments.size()];
         int[] taken = {0};
-        Consumer<Step<INDArray>> observer = keep ? step -> {
+        Consumer<Step<INDArray>> observer = step -> {
             taken[0]++;
             if (onStep != null) {
                 onStep.accept(step);
             }
-            steps.add(step);
-        } : step -> {
-            taken[0]++;
-            if (onStep != null) {
-                onStep.accept(step);
+            if (keep) {
+                steps.add(step);
+            } else {
+                // the last slope may start the next step (first-same-as-last)
+                tape.releaseAllBut(step.stageSlopes().get(step.stageSlopes().size() - 1));
+                giveBack(pool, step);
             }
-            // the last slope may start the next step (first-same-as-last)
-            tape.releaseAllBut(step.stageSlopes().get(step.stageSlopes().size() - 1));
-            giveBack(pool, step);
         };
         long start = f.evaluations();
         INDArray y = y0;
@@ -86,7 +83,7 @@ public final class OdeSolve {
                 if (grid != null) {
                     long before = f.evaluations();
                     try {
-                        y = grid.integrate(method, tape, y, norm(grid), observer);
+                        y = grid.integrate(method, tape, y, ErrorNorm.of(grid), observer);
                     } catch (IntegrationException e) {
                         throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);
                     }
@@ -114,10 +111,6 @@ public final class OdeSolve {
             pool.giveBack(step.stageStates().get(i));
         }
         pool.giveBack(step.error());
-    }
-
-    private static ErrorNorm<INDArray> norm(TimeGrid grid) {
-        return grid instanceof AdaptiveGrid adaptive ? ErrorNorm.rms(adaptive.tolerances()) : null;
     }
 
     /** List.copyOf refuses nulls; a segment may be null (an output at t0). */

@@ -1,7 +1,9 @@
 package org.dl4jnode.samediff.solve;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.util.Arrays;
 import java.util.List;
@@ -82,6 +84,11 @@ public final class ArrayAlgebra implements StateAlgebra<INDArray> {
      */
     public static boolean isDenseC(INDArray a) {
         return a.ordering() == 'c' && a.elementWiseStride() == 1 && !a.isView();
+    }
+
+    /** True when no element of {@code a} is NaN or infinite (one reduction). */
+    public static boolean isFinite(INDArray a) {
+        return Nd4j.getExecutioner().exec(new MatchCondition(a, Conditions.notFinite())).getInt(0) == 0;
     }
 
     /**

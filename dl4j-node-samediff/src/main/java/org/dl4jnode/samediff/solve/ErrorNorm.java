@@ -30,4 +30,12 @@ public interface ErrorNorm<T> {
             return Math.sqrt(ratio.muli(ratio).meanNumber().doubleValue());
         };
     }
+
+    /**
+     * The norm {@code grid} controls its steps with: {@link #rms} of an adaptive grid's tolerances;
+     * null for a fixed grid, which controls no error.
+     */
+    static ErrorNorm<INDArray> of(TimeGrid grid) {
+        return grid instanceof AdaptiveGrid adaptive ? rms(adaptive.tolerances()) : null;
+    }
 }
