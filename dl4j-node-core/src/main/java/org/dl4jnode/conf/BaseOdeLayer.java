@@ -655,8 +655,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
          * so that an {@code RnnOutputLayer} or {@code RnnLossLayer} fits whole trajectories with plain
          * {@code fit()}. Every output time is a step's end: adaptive solves step exactly to each, a
          * fixed grid spreads its steps over the intervals between them in proportion to their length
-         * (at least one each, so times on the grid keep it exactly). The solve ends at the last time; both gradient modes differentiate every output (the adjoint adds
-         * dL/dh(t_k) to its state at each t_k on the way back). Feed-forward fields only.
+         * (at least one each, so times on the grid keep it exactly). The solve ends at the last time;
+         * both gradient modes differentiate every output (the adjoint adds dL/dh(t_k) to its state at
+         * each t_k on the way back). Feed-forward fields only.
          */
         public T outputTimes(double... times) {
             this.outputTimes = times == null ? null : times.clone();

@@ -144,14 +144,16 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     public INDArray finalStateFrom(INDArray x, INDArray h0) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray detached = solverArray(x);
-            bindField(detached);
-            INDArray start = solverArray(h0);
-            if (!java.util.Arrays.equals(start.shape(), lift().initialState(detached, params).shape())) {
+            long[] stateShape = layerConf().stateShape();
+            long[] expected = new long[stateShape.length + 1];
+            expected[0] = x.size(0);
+            System.arraycopy(stateShape, 0, expected, 1, stateShape.length);
+            if (!Arrays.equals(h0.shape(), expected)) {
                 throw new IllegalArgumentException(where() + ": a starting state must have the shape of h(t0), "
-                        + java.util.Arrays.toString(lift().initialState(detached, params).shape()) + ", got "
-                        + java.util.Arrays.toString(h0.shape()));
+                        + Arrays.toString(expected) + ", got " + Arrays.toString(h0.shape()));
             }
-            try (Solution s = forward(detached, start.dup(), null, null)) {
+            bindField(detached);
+            try (Solution s = forward(detached, solverArray(h0).dup(), null, null)) {
                 checkFinite(detached, s);
                 List<INDArray> states = s.states();
                 return states.get(states.size() - 1).dup();
@@ -268,8 +270,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /** How this layer's gradients are computed: the one place its gradient mode is read. */
     private GradientMethod gradientMethod() {
         BaseOdeLayer conf = layerConf();
-        return conf.getGradientMode() == GradientMode.ADJOINT ? GradientMethod.adjoint(forward -> SolveGrids.adjoint(conf, forward))
-                : GradientMethod.backprop();
+        return conf.getGradientMode() == GradientMode.ADJOINT
+                ? GradientMethod.adjoint(forward -> SolveGrids.adjoint(conf, forward)) : GradientMethod.backprop();
     }
 
     /**

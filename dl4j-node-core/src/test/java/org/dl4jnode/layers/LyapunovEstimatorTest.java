@@ -75,6 +75,8 @@ class LyapunovEstimatorTest {
         OdeLayer layer = linear(new double[][] {{0.5, 0}, {0, -1}});
         assertThat(new LyapunovEstimator(1e-4, 3).largestExponents(layer, inputs()))
                 .containsExactly(new LyapunovEstimator(1e-4, 3).largestExponents(layer, inputs()));
+        assertThatThrownBy(() -> layer.finalStateFrom(inputs(), Nd4j.zeros(DataType.DOUBLE, 64, 3)))
+                .hasMessageContaining("a starting state must have the shape of h(t0), [64, 2], got [64, 3]");
         assertThatThrownBy(() -> new LyapunovEstimator(0, 1)).hasMessageContaining("radius r must be finite and > 0, got 0.0");
         assertThatThrownBy(() -> new LyapunovEstimator(Double.NaN, 1)).hasMessageContaining("got NaN");
     }

@@ -19,6 +19,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import static org.dl4jnode.samediff.runtime.FieldGraph.COTANGENT;
+import static org.dl4jnode.samediff.runtime.FieldGraph.INPUT;
+import static org.dl4jnode.samediff.runtime.FieldGraph.STATE;
+import static org.dl4jnode.samediff.runtime.FieldGraph.TIME;
+
 /**
  * A vector field compiled to a SameDiff graph and evaluated eagerly: f(t, h) and its
  * vector-Jacobian products with respect to h, the trainable parameters and, for systems that read it
@@ -38,11 +43,6 @@ import java.util.Set;
  * <p>Not thread-safe (neither is a DL4J layer).
  */
 public final class FieldFunction {
-
-    static final String TIME = FieldGraph.TIME;
-    static final String STATE = FieldGraph.STATE;
-    static final String COTANGENT = FieldGraph.COTANGENT;
-    static final String INPUT = FieldGraph.INPUT;
 
     private final FieldGraph graph;
     /** What {@link #evaluate}, {@link #vjp} and new tapes read: the last {@link #bind}/{@link #bindInput}. */
