@@ -101,8 +101,8 @@ public final class ServingBenchmark implements Callable<Integer> {
         if (warmupSeconds > 0) {
             // the JVM's first minutes of a code path are slower (JIT): both servers get them before the table
             int most = Arrays.stream(clients).max().orElse(1);
-            run(classifier, "warm-up", single, most);
-            run(classifier, "warm-up", batched, most);
+            run(classifier, "warm-up", single, most, 0);
+            run(classifier, "warm-up", batched, most, 0);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%-28s %7s %10s %8s %8s %8s %9s %8s%n", "server", "clients", "requests/s",
@@ -113,7 +113,7 @@ public final class ServingBenchmark implements Callable<Integer> {
                     Map.entry("one image at a time", single),
                     Map.entry(String.format(Locale.ROOT, "batched (%d, %s ms, %d worker%s)", maxBatch, maxWaitMs,
                             workers, workers == 1 ? "" : "s"), batched))) {
-                Run r = run(classifier, mode.getKey(), mode.getValue(), n);
+                Run r = run(classifier, mode.getKey(), mode.getValue(), n, seconds);
                 runs.add(r);
                 out.printf(Locale.ROOT, "%-28s %7d %10.1f %8.1f %8.1f %8.1f %9.1f %8d%n", r.mode(), r.clients(),
                         r.perSecond(), r.percentile(50), r.percentile(95), r.percentile(99), r.imagesPerBatch(),
@@ -139,13 +139,15 @@ public final class ServingBenchmark implements Callable<Integer> {
         return new MnistClassifier(net);
     }
 
-    private Run run(MnistClassifier classifier, String mode, RequestBatcher.Options batching, int n) throws Exception {
+    /** {@code n} clients for {@code --warmup-seconds} unmeasured, then {@code measured} seconds measured. */
+    private Run run(MnistClassifier classifier, String mode, RequestBatcher.Options batching, int n, double measured)
+            throws Exception {
         InferenceServer.Options options = InferenceServer.Options.DEFAULT.withBatching(batching);
         try (InferenceServer server = InferenceServer.start(classifier, new InetSocketAddress("127.0.0.1", 0),
                 options)) {
             URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + "/predict");
             long start = System.nanoTime() + Math.round(warmupSeconds * 1e9);
-            long end = start + Math.round(seconds * 1e9);
+            long end = start + Math.round(measured * 1e9);
             List<Client> all = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 all.add(new Client(uri, body(i), start, end));
@@ -168,10 +170,10 @@ public final class ServingBenchmark implements Callable<Integer> {
             long rejected = all.stream().mapToLong(c -> c.rejected.get()).sum();
             long failed = all.stream().mapToLong(c -> c.failed.get()).sum();
             if (failed > 0) {
-                spec.commandLine().getOut().printf("  (%d requests failed: %s)%n", failed, all.stream().map(c -> c.lastFailure)
-                        .filter(f -> f != null).findFirst().orElse("?"));
+                spec.commandLine().getOut().printf("  (%d requests failed: %s)%n", failed,
+                        all.stream().map(c -> c.lastFailure).filter(f -> f != null).findFirst().orElse("?"));
             }
-            return new Run(mode, n, latencies.length, rejected, seconds, latencies,
+            return new Run(mode, n, latencies.length, rejected, measured, latencies,
                     batches == 0 ? 0 : (double) images / batches);
         }
     }
