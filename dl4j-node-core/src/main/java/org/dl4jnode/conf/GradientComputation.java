@@ -30,12 +30,12 @@ public sealed interface GradientComputation extends Serializable
 
     /** The continuous adjoint, its backward solve with the forward solve's tolerances. */
     static Adjoint adjoint() {
-        return new Adjoint(null);
+        return new Adjoint(null, null);
     }
 
     /** The continuous adjoint, its backward (adaptive) solve with these tolerances. */
     static Adjoint adjoint(double rtol, double atol) {
-        return new Adjoint(new Tolerances(rtol, atol));
+        return new Adjoint(rtol, atol);
     }
 
     /** The enum this value corresponds to. */
@@ -87,15 +87,14 @@ public sealed interface GradientComputation extends Serializable
         private final Double rtol;
         private final Double atol;
 
-        Adjoint(Tolerances tolerances) {
-            this.rtol = tolerances == null ? null : tolerances.rtol();
-            this.atol = tolerances == null ? null : tolerances.atol();
-        }
-
+        /** Both null: the forward solve's tolerances; otherwise both are checked as tolerances. */
         @JsonCreator
-        static Adjoint fromJson(@JsonProperty("rtol") Double rtol, @JsonProperty("atol") Double atol) {
-            return rtol == null && atol == null ? new Adjoint(null)
-                    : new Adjoint(new Tolerances(rtol == null ? Double.NaN : rtol, atol == null ? Double.NaN : atol));
+        Adjoint(@JsonProperty("rtol") Double rtol, @JsonProperty("atol") Double atol) {
+            if (rtol != null || atol != null) {
+                new Tolerances(rtol == null ? Double.NaN : rtol, atol == null ? Double.NaN : atol); // checks them
+            }
+            this.rtol = rtol;
+            this.atol = atol;
         }
 
         /** The backward solve's own tolerances, or null for the forward solve's. */
