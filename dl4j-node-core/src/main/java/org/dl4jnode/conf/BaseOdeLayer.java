@@ -49,7 +49,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     protected Solver solver;
     protected double timeStart;
     protected double timeEnd;
-    protected Stepping stepping = Stepping.fixed(4);
+    protected Stepping stepping = Stepping.fixed(Builder.DEFAULT_STEPS);
     protected GradientComputation gradientComputation = GradientComputation.backprop();
     /** The flat options of release 0.1.0's JSON, read into {@link #stepping} and {@link #gradientComputation}. */
     private transient LegacyOptions legacy;
@@ -437,7 +437,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
     /** Release 0.1.0's flat options, as its JSON may hold them, with their defaults. */
     private static final class LegacyOptions {
-        int steps = 4;
+        int steps = Builder.DEFAULT_STEPS;
         double rtol = Double.NaN;
         double atol = Double.NaN;
         int maxSteps = Builder.DEFAULT_MAX_STEPS;
@@ -550,10 +550,12 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
         /** Default budget of accepted steps of an adaptive solve. */
         public static final int DEFAULT_MAX_STEPS = 4096;
+        /** Default number of equal steps over the time span. */
+        public static final int DEFAULT_STEPS = 4;
 
         protected FieldDefinition field;
         protected Solver solver = Solver.RK4;
-        protected int steps = 4;
+        protected int steps = DEFAULT_STEPS;
         protected double timeStart = 0.0;
         protected double timeEnd = 1.0;
         protected boolean stepsSet;
