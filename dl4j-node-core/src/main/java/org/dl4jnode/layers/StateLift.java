@@ -81,7 +81,8 @@ final class StateLift {
 
     /** {@code a} followed by {@code extra} dims of zeros along axis 1. */
     private static INDArray withZeros(INDArray a, long extra) {
-        long[] shape = a.shape();
+        // shape() hands out ND4J's own array, shared by every array of that shape: copy before changing it
+        long[] shape = a.shape().clone();
         shape[1] = extra;
         return Nd4j.concat(1, a, Nd4j.zeros(a.dataType(), shape));
     }

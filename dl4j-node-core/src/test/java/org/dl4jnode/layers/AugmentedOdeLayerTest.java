@@ -40,6 +40,25 @@ class AugmentedOdeLayerTest {
     }
 
     @Test
+    void trainingLeavesTheShapesOfOtherArraysAlone() {
+        // the zero lift once wrote into the array ND4J's shape() hands out, which every array of that shape
+        // shares: afterwards a [n, 3] input read as [n, 2]
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
+                .list()
+                .layer(new AugmentedOdeLayer.Builder().augmentation(Augmentation.zeros(2)).keepAugmentedDims(false)
+                        .field(VectorField.mlp(4)).build())
+                .layer(new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.feedForward(3)).build());
+        net.init();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3);
+        INDArray y = Nd4j.rand(DataType.FLOAT, 8, 3);
+        net.fit(x, y);
+        net.fit(x, y);
+        assertThat(x.shape()).containsExactly(8, 3);
+        assertThat(Nd4j.rand(DataType.FLOAT, 8, 3).shape()).containsExactly(8, 3);
+    }
+
+    @Test
     void zeroAugmentationWithNoExtraDimsIsThePlainOdeLayer() {
         MultiLayerNetwork plain = OdeNetworks.multiLayerNetwork(new OdeLayer.Builder().field(VectorField.mlp(5))
                 .solver(Solver.RK4).steps(3).build(), DataType.DOUBLE, 42);
