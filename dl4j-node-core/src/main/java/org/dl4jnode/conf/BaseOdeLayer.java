@@ -19,6 +19,9 @@ import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.param.GalerkinParameterization;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
+import org.dl4jnode.samediff.regularizer.EndpointRegularizer;
+import org.dl4jnode.samediff.regularizer.FlowRegularizer;
+import org.dl4jnode.samediff.regularizer.IntegralRegularizer;
 import org.dl4jnode.samediff.solve.Tolerances;
 import org.dl4jnode.samediff.system.OdeSystem;
 import org.nd4j.linalg.activations.Activation;
@@ -30,7 +33,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -65,6 +70,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     /** The image's height and width for a convolutional field (set with nIn from the input type); 0 otherwise. */
     protected long height;
     protected long width;
+    /** Penalties on the flow added to the training score (Lyapunov stability, kinetic energy, Jacobian norm). */
+    protected List<FlowRegularizer> regularizers = List.of();
 
     /** For JSON. */
     protected BaseOdeLayer() {
@@ -81,6 +88,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.dataControlled = builder.dataControlled;
         this.depthWidths = builder.depthWidths == null ? null : builder.depthWidths.clone();
         this.outputTimes = builder.outputTimes == null ? null : builder.outputTimes.clone();
+        this.regularizers = List.copyOf(builder.regularizers);
         this.nOut = this.nIn;
     }
 
@@ -137,9 +145,22 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
      */
     @JsonIgnore
     public OdeSystem odeSystem() {
+        return system(List.of());
+    }
+
+    /**
+     * The right-hand side a training solve integrates: {@link #odeSystem()} with the integral
+     * regularisers' quadratures riding along (the same system when there are none).
+     */
+    @JsonIgnore
+    public OdeSystem trainingSystem() {
+        return system(integralRegularizers());
+    }
+
+    private OdeSystem system(List<IntegralRegularizer> integrals) {
         long d = requireNIn();
         OdeSystem.Builder system = OdeSystem.builder(field, augmentation().stateSize(d))
-                .secondOrder(augmentation().velocityDims(d));
+                .secondOrder(augmentation().velocityDims(d)).integrals(integrals);
         if (dataControlled) {
             system.dataControlled(d);
         }
@@ -147,6 +168,20 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             system.adaptiveDepth(depthNetwork(depthWidths), d, timeStart);
         }
         return system.build();
+    }
+
+    /** The regularisers integrated along the solve, in configuration order. */
+    @JsonIgnore
+    public List<IntegralRegularizer> integralRegularizers() {
+        return regularizers.stream().filter(IntegralRegularizer.class::isInstance)
+                .map(IntegralRegularizer.class::cast).toList();
+    }
+
+    /** The regularisers on the end of the solve, in configuration order. */
+    @JsonIgnore
+    public List<EndpointRegularizer> endpointRegularizers() {
+        return regularizers.stream().filter(EndpointRegularizer.class::isInstance)
+                .map(EndpointRegularizer.class::cast).toList();
     }
 
     /**
@@ -491,6 +526,15 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.outputTimes = outputTimes == null ? null : outputTimes.clone();
     }
 
+    /** The flow regularisers, in configuration order (empty: none). */
+    public List<FlowRegularizer> getRegularizers() {
+        return regularizers;
+    }
+
+    public void setRegularizers(List<FlowRegularizer> regularizers) {
+        this.regularizers = regularizers == null ? List.of() : List.copyOf(regularizers);
+    }
+
     /** True when the layer outputs the state at several times, {@code [minibatch, d, T]}. */
     @JsonIgnore
     public boolean hasOutputTimes() {
@@ -517,14 +561,14 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 && solver == that.solver && Objects.equals(stepping, that.stepping)
                 && Objects.equals(gradientComputation, that.gradientComputation) && dataControlled == that.dataControlled
                 && Arrays.equals(depthWidths, that.depthWidths) && Arrays.equals(outputTimes, that.outputTimes)
-                && height == that.height && width == that.width;
+                && height == that.height && width == that.width && regularizers.equals(that.regularizers);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), field, solver, timeStart, timeEnd, stepping, gradientComputation,
                 dataControlled, Arrays.hashCode(depthWidths),
-                Arrays.hashCode(outputTimes), height, width);
+                Arrays.hashCode(outputTimes), height, width, regularizers);
     }
 
     @Override
@@ -538,7 +582,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 + solver + ", " + stepping + ", timeSpan=[" + timeStart
                 + ", " + timeEnd + "], gradient=" + gradientComputation + (dataControlled ? ", data-controlled" : "")
                 + (depthWidths != null ? ", adaptiveDepth" + Arrays.toString(depthWidths) : "")
-                + (outputTimes != null ? ", outputTimes=" + Arrays.toString(outputTimes) : "");
+                + (outputTimes != null ? ", outputTimes=" + Arrays.toString(outputTimes) : "")
+                + (regularizers.isEmpty() ? "" : ", regularizers=" + regularizers);
     }
 
     /**
@@ -570,6 +615,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         protected boolean dataControlled;
         protected int[] depthWidths;
         protected double[] outputTimes;
+        protected List<FlowRegularizer> regularizers = List.of();
 
         /** The vector field f(t, h), e.g. {@code VectorField.mlp(64)}. Required. */
         public T field(FieldDefinition field) {
@@ -666,6 +712,20 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             return self();
         }
 
+        /**
+         * Penalties on the flow, added to the training score and its gradient (each is its weight
+         * times a mean over the minibatch, DL4J's convention):
+         * {@link FlowRegularizer#finalStateStability} (seed 002's equation 21),
+         * {@link FlowRegularizer#kineticEnergy} and {@link FlowRegularizer#jacobianFrobenius}
+         * (Finlay et al. 2020). The integrals ride along the training solve as extra state channels
+         * (so an adaptive solver's error control sees them too); inference solves without them.
+         * At most one of each kind. Default none.
+         */
+        public T regularizers(FlowRegularizer... regularizers) {
+            this.regularizers = regularizers == null ? List.of() : Arrays.asList(regularizers.clone());
+            return self();
+        }
+
         /** Integrate from {@code t0} to {@code t1 > t0}. Default [0, 1]. */
         public T timeSpan(double t0, double t1) {
             this.timeStart = t0;
@@ -714,6 +774,28 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 stepping().grid(timeStart, timeEnd);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void validateRegularizers(String who) {
+            Set<String> seen = new HashSet<>();
+            for (FlowRegularizer r : regularizers) {
+                if (r == null) {
+                    throw new IllegalArgumentException(who + ": regularizers must not be null, got " + regularizers);
+                }
+                if (!(r instanceof IntegralRegularizer) && !(r instanceof EndpointRegularizer)) {
+                    throw new IllegalArgumentException(who + ": regulariser " + r + " is neither an integral nor an "
+                            + "endpoint regulariser; implement IntegralRegularizer or EndpointRegularizer");
+                }
+                if (!seen.add(r.name())) {
+                    throw new IllegalArgumentException(who + ": regulariser " + r.name() + " is given twice in "
+                            + regularizers + "; give it once with the summed weight");
+                }
+                if (r instanceof IntegralRegularizer i && i.needsJacobianProbe() && !field.hasJacobianProduct()) {
+                    throw new IllegalArgumentException(who + ": regulariser " + r + " needs the field's "
+                            + "Jacobian-vector product, which field " + field + " does not define (MLP and conv "
+                            + "fields with tanh, sigmoid, ReLU, softplus or identity activations do)");
+                }
             }
         }
 
@@ -832,6 +914,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             }
             validateStepping(who);
             validateOutputTimes(who);
+            validateRegularizers(who);
             if (depthWidths != null && field.stateRank() != 2) {
                 throw new IllegalArgumentException(who + ": adaptiveDepth" + Arrays.toString(depthWidths) + " needs "
                         + "a feed-forward field (its depth network reads vectors); field " + field + " reads images");

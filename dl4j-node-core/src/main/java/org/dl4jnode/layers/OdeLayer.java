@@ -67,6 +67,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private Map<String, INDArray> gradientViews;
 
     private transient FieldFunction field;
+    /** The field of training solves, with the regularisers' quadratures; {@link #field} when there are none. */
+    private transient FieldFunction trainingField;
+    private transient FlowPenalties penalties;
     private transient StateLift lift;
     /** The solve's states, reused from solve to solve; all of them are dead once the record is cleared. */
     private transient ArrayPool states;
@@ -90,6 +93,15 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /** Number of vector-Jacobian products of the field in the last backward pass. */
     public long lastBackwardEvaluations() {
         return lastBackwardEvaluations;
+    }
+
+    /**
+     * The flow regularisers' penalties of the last training forward pass, by name
+     * ({@code "kineticEnergy"}, ...), each weighted; their sum is part of the score. Empty without
+     * regularisers or after an inference pass, which does not compute them.
+     */
+    public Map<String, Double> lastFlowPenalties() {
+        return penalties().values();
     }
 
     /**
@@ -118,7 +130,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             INDArray detached = solverArray(x);
             INDArray y0 = bind(detached);
             states.add(y0.dup());
-            try (Solution s = forward(detached, y0, null, step -> states.add(step.next().dup()))) {
+            try (Solution s = forward(field(), detached, y0, null, step -> states.add(step.next().dup()))) {
                 checkFinite(detached, s);
             }
         }
@@ -153,7 +165,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                         + Arrays.toString(expected) + ", got " + Arrays.toString(h0.shape()));
             }
             bindField(detached);
-            try (Solution s = forward(detached, solverArray(h0).dup(), null, null)) {
+            try (Solution s = forward(field(), detached, solverArray(h0).dup(), null, null)) {
                 checkFinite(detached, s);
                 List<INDArray> states = s.states();
                 return states.get(states.size() - 1).dup();
@@ -202,11 +214,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             if (solution == null || recordedInput != input) {
                 solve(true);
             }
-            FieldFunction f = field();
+            FieldFunction f = trainingField();
             long before = f.vjpEvaluations();
             Gradients g;
             try {
-                g = solution.backward(outputGradients(epsilon));
+                g = penalties().complete(solution.backward(penalties().solveStateBars(outputGradients(epsilon))));
             } catch (SolveFailure e) {
                 throw failure(e);
             }
@@ -239,12 +251,36 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         return bars;
     }
 
+    /**
+     * The forward pass: an inference solve of the plain system, or a training solve of the system with
+     * the regularisers' quadratures (the same when there are none), recorded for the backward pass
+     * with its penalties measured.
+     */
     private INDArray solve(boolean training) {
         clearRecord();
         INDArray x = solverArray(input);
-        Solution s = forward(x, bind(x), training ? gradientMethod() : null, null);
+        Solution s;
+        if (training) {
+            FieldFunction f = trainingField();
+            f.bind(params);
+            INDArray h0 = solverArray(lift().initialState(x, params));
+            if (f.readsInput()) {
+                f.bindInput(penalties().constants(x, h0, solveIndex()));
+            }
+            s = forward(f, x, penalties().initialState(h0), gradientMethod(), null);
+        } else {
+            s = forward(field(), x, bind(x), null, null);
+        }
+        List<INDArray> states;
         try {
             checkFinite(x, s);
+            if (training) {
+                List<INDArray> whole = s.states();
+                penalties().measure(trainingField(), endTime(), whole.get(whole.size() - 1));
+            } else {
+                penalties().clear();
+            }
+            states = s.states().stream().map(training ? penalties()::odeState : y -> y).toList();
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -256,7 +292,6 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         } else {
             s.close();
         }
-        List<INDArray> states = s.states();
         if (!layerConf().hasOutputTimes()) {
             return lift().output(states.get(0));
         }
@@ -267,6 +302,20 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         return Nd4j.stack(2, outputs);
     }
 
+    /** The time the solve ends at: t1, or the last output time. */
+    private double endTime() {
+        BaseOdeLayer conf = layerConf();
+        return conf.hasOutputTimes() ? conf.getOutputTimes()[conf.getOutputTimes().length - 1] : conf.getTimeEnd();
+    }
+
+    /**
+     * Which probe a training solve draws: one per training iteration and layer, so a repeated forward
+     * pass of the same iteration (a gradient check's) sees the same probe.
+     */
+    private long solveIndex() {
+        return ((long) getIterationCount() << 20) + index;
+    }
+
     /** How this layer's gradients are computed: the one place its gradient mode is read. */
     private GradientMethod gradientMethod() {
         BaseOdeLayer conf = layerConf();
@@ -275,17 +324,18 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     /**
-     * The forward solve from h(t0) = {@code y0} over the layer's grid, or its segments between output
-     * times ({@link SolveGrids#forward}); the field is bound already.
+     * The forward solve of {@code f} from {@code y0} over the layer's grid, or its segments between
+     * output times ({@link SolveGrids#forward}); the field is bound already.
      *
      * @param x the layer input, blamed when the solve fails on a NaN in it
      */
-    private Solution forward(INDArray x, INDArray y0, GradientMethod gradient, Consumer<Step<INDArray>> onStep) {
+    private Solution forward(FieldFunction f, INDArray x, INDArray y0, GradientMethod gradient,
+                             Consumer<Step<INDArray>> onStep) {
         BaseOdeLayer conf = layerConf();
         List<TimeGrid> segments = SolveGrids.forward(conf);
         Solution s;
         try {
-            s = OdeSolve.solve(field(), y0, segments, conf.getSolver().tableau(), gradient, statePool(),
+            s = OdeSolve.solve(f, y0, segments, conf.getSolver().tableau(), gradient, statePool(),
                     TAPE_BUDGET_BYTES, onStep);
         } catch (SolveFailure e) {
             rejectNonFinite(x);
@@ -393,6 +443,27 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         return field;
     }
 
+    private FieldFunction trainingField() {
+        if (trainingField == null) {
+            BaseOdeLayer conf = layerConf();
+            if (conf.getRegularizers().isEmpty()) {
+                trainingField = field();
+            } else {
+                long[] shape = conf.stateShape();
+                shape[0] = penalties().system().solveStateSize();
+                trainingField = new FieldFunction(penalties().system(), conf.parameterization(), shape, dataType);
+            }
+        }
+        return trainingField;
+    }
+
+    private FlowPenalties penalties() {
+        if (penalties == null) {
+            penalties = new FlowPenalties(layerConf());
+        }
+        return penalties;
+    }
+
     private StateLift lift() {
         if (lift == null) {
             BaseOdeLayer conf = layerConf();
@@ -438,7 +509,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 }
             }
         }
-        return score;
+        // the flow regularisers' penalties of the last training pass (none after an inference pass)
+        return score + penalties().total();
     }
 
     @Override

@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(DoublePrecision.class)
 class OdeLayerOutputTimesTest {
 
-    private static final double[] TIMES = {0.0, 0.4, 1.0};
+    static final double[] TIMES = {0.0, 0.4, 1.0};
     private static final long SEED = 11;
 
     /** dense 4 -> 3 (tanh) -> the ODE layer with output times -> RnnOutputLayer (MSE, 2 outputs per time). */

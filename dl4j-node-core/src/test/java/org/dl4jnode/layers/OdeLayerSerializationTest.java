@@ -15,6 +15,7 @@ import org.dl4jnode.conf.Basis;
 import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.samediff.basis.FunctionBasis;
+import org.dl4jnode.samediff.regularizer.FlowRegularizer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,11 @@ class OdeLayerSerializationTest {
                         .build(),
                 new OdeLayer.Builder().name("adaptive").field(VectorField.mlp(5))
                         .solver(Solver.BOSH3).tolerances(1e-4, 1e-6).maxSteps(500).minStep(1e-8)
+                        .build(),
+                new OdeLayer.Builder().name("regularized").field(VectorField.mlp(5))
+                        .solver(Solver.DOPRI5).tolerances(1e-4, 1e-6)
+                        .regularizers(FlowRegularizer.finalStateStability(0.01), FlowRegularizer.kineticEnergy(0.02),
+                                FlowRegularizer.jacobianFrobenius(0.03).seed(5))
                         .build(),
                 new OdeLayer.Builder().name("adjoint").field(VectorField.mlp(5))
                         .solver(Solver.DOPRI5).tolerances(1e-4, 1e-6).gradient(GradientMode.ADJOINT)

@@ -156,16 +156,45 @@ public final class ConvField implements FieldDefinition {
      */
     @Override
     public SDVariable define(SameDiff sd, SDVariable t, SDVariable h, ParameterSource params) {
+        return define(sd, t, h, null, params).value();
+    }
+
+    /** True for the activations whose derivative the tangent is written with: tanh, sigmoid, ReLU, softplus, identity. */
+    @Override
+    public boolean hasJacobianProduct() {
+        return ActivationTangent.SUPPORTED.contains(activation);
+    }
+
+    /** The tangent runs through both convolutions without their biases: f is affine in each layer's input. */
+    @Override
+    public FieldWithTangent defineWithTangent(SameDiff sd, SDVariable t, SDVariable h, SDVariable v,
+                                             ParameterSource params) {
+        if (!hasJacobianProduct()) {
+            FieldDefinition.super.defineWithTangent(sd, t, h, v, params);
+        }
+        return define(sd, t, h, v, params);
+    }
+
+    /** f, and with a tangent {@code v} (null: none) its product {@code (df/dh) v}. */
+    private FieldWithTangent define(SameDiff sd, SDVariable t, SDVariable h, SDVariable v, ParameterSource params) {
         Conv2DConfig config = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(1).sW(1)
                 .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
-        SDVariable hidden = sd.cnn.conv2d(h, params.get("W0", t), params.get("b0", t), config);
+        SDVariable w0 = params.get("W0", t);
+        SDVariable hidden = sd.cnn.conv2d(h, w0, params.get("b0", t), config);
         if (timeDependent) {
             // the time channel's contribution, t conv(1, Wt): [1, hidden, H, W], broadcast over the minibatch
             SDVariable ones = onesImage(sd, h);
             SDVariable timeMap = sd.cnn.conv2d(ones, params.get(TIME_WEIGHT_KEY, t), config);
             hidden = hidden.add(timeMap.mul(t.reshape(-1, 1, 1, 1)));
         }
-        return sd.cnn.conv2d(activation.asSameDiff(sd, hidden), params.get("W1", t), params.get("b1", t), config);
+        SDVariable w1 = params.get("W1", t);
+        SDVariable activated = activation.asSameDiff(sd, hidden);
+        SDVariable value = sd.cnn.conv2d(activated, w1, params.get("b1", t), config);
+        if (v == null) {
+            return new FieldWithTangent(value, null);
+        }
+        SDVariable dHidden = ActivationTangent.apply(sd, activation, hidden, activated, sd.cnn.conv2d(v, w0, config));
+        return new FieldWithTangent(value, sd.cnn.conv2d(dHidden, w1, config));
     }
 
     /**

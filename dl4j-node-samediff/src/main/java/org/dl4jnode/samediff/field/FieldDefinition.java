@@ -48,4 +48,26 @@ public interface FieldDefinition extends Serializable {
 
     /** The rank of state this field takes, including the minibatch dimension (2 for an MLP, 4 for a conv field). */
     int stateRank();
+
+    /**
+     * True when this field defines its Jacobian-vector product ({@link #defineWithTangent}), which
+     * the Jacobian regulariser needs. Default false, for fields of users' own.
+     */
+    default boolean hasJacobianProduct() {
+        return false;
+    }
+
+    /**
+     * Defines {@code f(t, h)} and the Jacobian-vector product {@code (df/dh) v} in {@code sd}, sharing
+     * f's ops, with ops SameDiff can differentiate again (so a penalty on the product trains).
+     *
+     * @param v the tangent, shaped like h
+     * @return f's value and tangent, both shaped like f's output
+     * @throws UnsupportedOperationException when {@link #hasJacobianProduct()} is false
+     */
+    default FieldWithTangent defineWithTangent(SameDiff sd, SDVariable t, SDVariable h, SDVariable v,
+                                               ParameterSource params) {
+        throw new UnsupportedOperationException("vector field " + this + " does not define its Jacobian-vector "
+                + "product");
+    }
 }

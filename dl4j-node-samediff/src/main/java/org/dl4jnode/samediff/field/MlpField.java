@@ -131,16 +131,45 @@ public final class MlpField implements FieldDefinition {
 
     @Override
     public SDVariable define(SameDiff sd, SDVariable t, SDVariable h, ParameterSource params) {
+        return define(sd, t, h, null, params).value();
+    }
+
+    /** True for the activations whose derivative the tangent is written with: tanh, sigmoid, ReLU, softplus, identity. */
+    @Override
+    public boolean hasJacobianProduct() {
+        return ActivationTangent.SUPPORTED.contains(activation) || hiddenWidths.length == 0;
+    }
+
+    @Override
+    public FieldWithTangent defineWithTangent(SameDiff sd, SDVariable t, SDVariable h, SDVariable v,
+                                             ParameterSource params) {
+        if (!hasJacobianProduct()) {
+            FieldDefinition.super.defineWithTangent(sd, t, h, v, params);
+        }
+        return define(sd, t, h, v, params);
+    }
+
+    /** f, and with a tangent {@code v} (null: none) its product {@code (df/dh) v}, layer by layer. */
+    private FieldWithTangent define(SameDiff sd, SDVariable t, SDVariable h, SDVariable v, ParameterSource params) {
         int layers = hiddenWidths.length + 1;
         SDVariable x = h;
+        SDVariable dx = v;
         for (int i = 0; i < layers; i++) {
-            SDVariable z = x.mmul(params.get("W" + i, t)).add(params.get("b" + i, t));
+            SDVariable w = params.get("W" + i, t);
+            SDVariable z = x.mmul(w).add(params.get("b" + i, t));
             if (i == 0 && timeDependent) {
                 z = z.add(params.get(TIME_WEIGHT_KEY, t).mul(t));
             }
-            x = i < layers - 1 ? activation.asSameDiff(sd, z) : z;
+            SDVariable dz = dx == null ? null : dx.mmul(w);
+            if (i < layers - 1) {
+                x = activation.asSameDiff(sd, z);
+                dx = dz == null ? null : ActivationTangent.apply(sd, activation, z, x, dz);
+            } else {
+                x = z;
+                dx = dz;
+            }
         }
-        return x;
+        return new FieldWithTangent(x, dx);
     }
 
     private long[] widths(long inputSize, long outputSize) {

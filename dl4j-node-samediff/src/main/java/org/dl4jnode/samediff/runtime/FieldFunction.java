@@ -165,7 +165,7 @@ public final class FieldFunction {
         if (current.input() == null) {
             throw new IllegalStateException("no layer input is bound");
         }
-        return current.input().shape();
+        return current.input().shape().clone();
     }
 
     /** f(t, h) as a new array shaped like {@code h}. */

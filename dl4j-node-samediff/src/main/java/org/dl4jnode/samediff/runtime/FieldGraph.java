@@ -59,8 +59,8 @@ final class FieldGraph {
             throw new IllegalArgumentException("field " + field + " takes states of rank " + field.stateRank()
                     + " (minibatch included), got feature shape " + Arrays.toString(stateFeatureShape));
         }
-        if (stateFeatureShape[0] != system.stateSize()) {
-            throw new IllegalArgumentException(system + " has a state of " + system.stateSize()
+        if (stateFeatureShape[0] != system.solveStateSize()) {
+            throw new IllegalArgumentException(system + " has a state of " + system.solveStateSize()
                     + " features, got feature shape " + Arrays.toString(stateFeatureShape));
         }
         if (system.hasAdaptiveDepth() && parameterization != Parameterization.DIRECT) {
@@ -107,7 +107,9 @@ final class FieldGraph {
         if (readsInput) {
             gradientTargets.add(INPUT);
         }
-        withoutStdout(() -> sd.createGradFunction(STATE));
+        // placeholders get gradients only when asked for by name
+        String[] placeholders = readsInput ? new String[] {STATE, INPUT} : new String[] {STATE};
+        withoutStdout(() -> sd.createGradFunction(placeholders));
         this.gradientGraph = sd.getFunction("grad");
         for (String target : gradientTargets) {
             SDVariable g = sd.getVariable(target).getGradient();

@@ -1,8 +1,11 @@
 package org.dl4jnode.samediff.system;
 
 import org.dl4jnode.samediff.field.FieldDefinition;
+import org.dl4jnode.samediff.field.FieldWithTangent;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.ParameterSource;
+import org.dl4jnode.samediff.regularizer.FlowPoint;
+import org.dl4jnode.samediff.regularizer.IntegralRegularizer;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -28,10 +31,15 @@ import java.util.Objects;
  *       example runs for its own depth {@code T(x) = |1 + g(x)|}, solved on the fixed reference span
  *       by rescaling time: with {@code tau = t0 + T(x) (s - t0)},
  *       {@code dz/ds = T(x) F(tau, z)}. The field then sees a time of shape {@code [minibatch, 1]}.</li>
+ *   <li><b>Integral regularisers</b> ({@link Builder#integrals(List)}): the solve's state gets one
+ *       more channel per regulariser, a quadrature {@code q_i} with {@code dq_i/dt = g_i(t, z)}
+ *       (summed over features, kept per position), starting at 0; the whole state is
+ *       {@code [z, q_1, ..., q_k]} ({@link #solveStateSize()}). When an integrand needs
+ *       {@code (dF/dz) eps}, the probe eps (shaped like z) is a constant of the solve after x.</li>
  * </ul>
  *
- * <p>The input x, when used, is a constant of the solve; its gradient is accumulated like a
- * parameter's. Immutable.
+ * <p>The constants, when used, are one array {@code [x, eps]} ({@link #inputSize()} features), read
+ * as the solve's input; their gradient is accumulated like a parameter's. Immutable.
  */
 public final class OdeSystem {
 
@@ -41,19 +49,23 @@ public final class OdeSystem {
     private final FieldDefinition field;
     private final long stateSize;
     private final long velocityDims;
-    private final long inputSize;
+    private final long layerInputSize;
     private final boolean dataControlled;
     private final FieldDefinition depthNetwork;
     private final double depthOrigin;
+    private final List<IntegralRegularizer> integrals;
+    private final boolean probed;
 
     private OdeSystem(Builder b) {
         this.field = b.field;
         this.stateSize = b.stateSize;
         this.velocityDims = b.velocityDims;
-        this.inputSize = b.inputSize;
+        this.layerInputSize = b.inputSize;
         this.dataControlled = b.dataControlled;
         this.depthNetwork = b.depthNetwork;
         this.depthOrigin = b.depthOrigin;
+        this.integrals = List.copyOf(b.integrals);
+        this.probed = integrals.stream().anyMatch(IntegralRegularizer::needsJacobianProbe);
     }
 
     /** The plain system {@code dz/dt = f(t, z)} on a state of {@code stateSize} features. */
@@ -69,19 +81,39 @@ public final class OdeSystem {
         return field;
     }
 
-    /** D, the state's size along the feature (channel) axis. */
+    /** D, the ODE state's size along the feature (channel) axis. */
     public long stateSize() {
         return stateSize;
     }
 
-    /** The size of the layer input x the right-hand side reads; 0 when it reads none. */
-    public long inputSize() {
-        return inputSize;
+    /** The integral regularisers whose quadratures ride along, in channel order after the state. */
+    public List<IntegralRegularizer> integrals() {
+        return integrals;
     }
 
-    /** True when the right-hand side reads the layer's input x (data control or adaptive depth). */
+    /** The solve's state size: D, plus one quadrature channel per integral regulariser. */
+    public long solveStateSize() {
+        return stateSize + integrals.size();
+    }
+
+    /** The size of the layer input x the right-hand side reads; 0 when it reads none. */
+    public long layerInputSize() {
+        return layerInputSize;
+    }
+
+    /** The size of the Jacobian probe the right-hand side reads after x: D when an integrand needs it, else 0. */
+    public long probeSize() {
+        return probed ? stateSize : 0;
+    }
+
+    /** The size of the solve's constants {@code [x, eps]}: {@link #layerInputSize()} + {@link #probeSize()}. */
+    public long inputSize() {
+        return layerInputSize + probeSize();
+    }
+
+    /** True when the right-hand side reads constants: the layer input x (data control, adaptive depth) or a probe. */
     public boolean readsInput() {
-        return inputSize > 0;
+        return inputSize() > 0;
     }
 
     /** True when every example runs for its own depth T(x), so f sees a time per example. */
@@ -96,7 +128,7 @@ public final class OdeSystem {
 
     /** The size of f's input: the state, plus the layer's input when data-controlled. */
     public long fieldInputSize() {
-        return stateSize + (dataControlled ? inputSize : 0);
+        return stateSize + (dataControlled ? layerInputSize : 0);
     }
 
     /** The size of f's output: the state less the velocities, whose derivative is not learned. */
@@ -108,7 +140,7 @@ public final class OdeSystem {
     public List<ParamSpec> parameters() {
         List<ParamSpec> out = new ArrayList<>(field.parameters(fieldInputSize(), fieldOutputSize()));
         if (depthNetwork != null) {
-            for (ParamSpec p : depthNetwork.parameters(inputSize, 1)) {
+            for (ParamSpec p : depthNetwork.parameters(layerInputSize, 1)) {
                 out.add(new ParamSpec(DEPTH_PREFIX + p.key(), p.shape(), p.bias(), p.zeroInit(), p.fanIn(),
                         p.fanOut()));
             }
@@ -119,16 +151,22 @@ public final class OdeSystem {
     /**
      * Defines {@code F(t, z; x)} in {@code sd}.
      *
-     * @param t      the time, a scalar variable
-     * @param z      the state, {@code [minibatch, D, ...]}
-     * @param x      the layer's input, {@code [minibatch, inputSize, ...]}; null when {@link #readsInput()} is false
-     * @param params where the parameters come from, by the keys of {@link #parameters()}
-     * @return dz/dt, shaped like z
+     * @param t         the time, a scalar variable
+     * @param state     the solve's state, {@code [minibatch, solveStateSize, ...]}
+     * @param constants the constants {@code [x, eps]}, {@code [minibatch, inputSize, ...]}; null when
+     *                  {@link #readsInput()} is false
+     * @param params    where the parameters come from, by the keys of {@link #parameters()}
+     * @return the state's derivative, shaped like it
      */
-    public SDVariable define(SameDiff sd, SDVariable t, SDVariable z, SDVariable x, ParameterSource params) {
-        if (readsInput() && x == null) {
-            throw new IllegalArgumentException("this ODE system reads the layer's input; x must not be null");
+    public SDVariable define(SameDiff sd, SDVariable t, SDVariable state, SDVariable constants,
+                             ParameterSource params) {
+        if (readsInput() && constants == null) {
+            throw new IllegalArgumentException("this ODE system reads constants (the layer's input or a Jacobian "
+                    + "probe); they must not be null");
         }
+        SDVariable z = integrals.isEmpty() ? state : channels(state, 0, stateSize);
+        SDVariable x = layerInputSize == 0 ? null : probed ? channels(constants, 0, layerInputSize) : constants;
+        SDVariable eps = probed ? channels(constants, layerInputSize, layerInputSize + stateSize) : null;
         SDVariable time = t;
         SDVariable depth = null;
         if (depthNetwork != null) {
@@ -137,20 +175,47 @@ public final class OdeSystem {
             time = depth.mul(t.sub(depthOrigin)).add(depthOrigin);
         }
         SDVariable in = dataControlled ? sd.concat(1, z, x) : z;
-        SDVariable f = field.define(sd, time, in, params);
-        SDVariable rhs = f;
-        if (velocityDims > 0) {
-            SDVariable v = z.get(SDIndex.all(), SDIndex.interval(stateSize - velocityDims, stateSize));
-            rhs = sd.concat(1, v, f);
+        FieldWithTangent f;
+        if (eps == null) {
+            f = new FieldWithTangent(field.define(sd, time, in, params), null);
+        } else {
+            // x is a constant of the flow: its tangent is zero
+            f = field.defineWithTangent(sd, time, in, dataControlled ? sd.concat(1, eps, sd.zerosLike(x)) : eps, params);
         }
-        return depth == null ? rhs : rhs.mul(depth);
+        SDVariable rhs = f.value();
+        SDVariable tangent = f.tangent();
+        if (velocityDims > 0) {
+            rhs = sd.concat(1, channels(z, stateSize - velocityDims, stateSize), rhs);
+            tangent = tangent == null ? null
+                    : sd.concat(1, channels(eps, stateSize - velocityDims, stateSize), tangent);
+        }
+        if (depth != null) {
+            rhs = rhs.mul(depth);
+            tangent = tangent == null ? null : tangent.mul(depth);
+        }
+        if (integrals.isEmpty()) {
+            return rhs;
+        }
+        FlowPoint point = new FlowPoint(rhs, tangent);
+        SDVariable[] parts = new SDVariable[integrals.size() + 1];
+        parts[0] = rhs;
+        for (int i = 0; i < integrals.size(); i++) {
+            parts[i + 1] = integrals.get(i).integrand(sd, point);
+        }
+        return sd.concat(1, parts);
+    }
+
+    /** Channels {@code [from, to)} of {@code v} along the feature axis. */
+    private static SDVariable channels(SDVariable v, long from, long to) {
+        return v.get(SDIndex.all(), SDIndex.interval(from, to));
     }
 
     @Override
     public String toString() {
         return "OdeSystem{" + field + ", D=" + stateSize + (velocityDims > 0 ? ", second order p=" + velocityDims : "")
                 + (dataControlled ? ", data-controlled" : "")
-                + (depthNetwork != null ? ", adaptive depth " + depthNetwork : "") + "}";
+                + (depthNetwork != null ? ", adaptive depth " + depthNetwork : "")
+                + (integrals.isEmpty() ? "" : ", integrals " + integrals) + "}";
     }
 
     /** Options of an {@link OdeSystem}; {@link #build()} checks that they fit together. */
@@ -162,6 +227,7 @@ public final class OdeSystem {
         private boolean dataControlled;
         private FieldDefinition depthNetwork;
         private double depthOrigin;
+        private List<IntegralRegularizer> integrals = List.of();
 
         private Builder(FieldDefinition field, long stateSize) {
             this.field = Objects.requireNonNull(field, "field");
@@ -190,6 +256,15 @@ public final class OdeSystem {
             return input(inputSize);
         }
 
+        /**
+         * Integral regularisers whose integrands ride along the solve as quadrature channels after the
+         * state, in this order. Default none.
+         */
+        public Builder integrals(List<? extends IntegralRegularizer> integrals) {
+            this.integrals = List.copyOf(integrals);
+            return this;
+        }
+
         private Builder input(long size) {
             if (inputSize != 0 && inputSize != size) {
                 throw new IllegalArgumentException("ODE system: the layer input has one size, got " + inputSize
@@ -209,6 +284,12 @@ public final class OdeSystem {
             }
             if ((dataControlled || depthNetwork != null) && inputSize < 1) {
                 throw new IllegalArgumentException("ODE system: the layer input size must be >= 1, got " + inputSize);
+            }
+            for (IntegralRegularizer r : integrals) {
+                if (r.needsJacobianProbe() && !field.hasJacobianProduct()) {
+                    throw new IllegalArgumentException("ODE system: regulariser " + r + " needs the Jacobian-vector "
+                            + "product of the field, which " + field + " does not define");
+                }
             }
             if (!Double.isFinite(depthOrigin)) {
                 throw new IllegalArgumentException("ODE system: depth origin must be finite, got " + depthOrigin);

@@ -2,6 +2,7 @@ package org.dl4jnode.samediff.system;
 
 import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.param.ParamSpec;
+import org.dl4jnode.samediff.regularizer.FlowRegularizer;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.testing.DoublePrecision;
@@ -129,6 +130,68 @@ class OdeSystemTest {
             }
         }
         assertThat(analytic.equalsWithEps(numeric, 1e-6)).as("a^T dF/dx: %s vs %s", analytic, numeric).isTrue();
+    }
+
+    @Test
+    void integralsRideAlongAsQuadratureChannelsAfterTheState() {
+        Nd4j.getRandom().setSeed(5);
+        // D = 3 with a control input of 2; state [z, q_kinetic, q_jacobian], constants [x, eps]
+        OdeSystem system = OdeSystem.builder(MlpField.of(), 3).dataControlled(2)
+                .integrals(List.of(FlowRegularizer.kineticEnergy(1), FlowRegularizer.jacobianFrobenius(1))).build();
+        assertThat(system.solveStateSize()).isEqualTo(5);
+        assertThat(system.probeSize()).isEqualTo(3);
+        assertThat(system.inputSize()).isEqualTo(5);
+        Map<String, INDArray> p = randomParams(system.parameters());
+        INDArray z = Nd4j.randn(DataType.DOUBLE, MB, 3);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, MB, 2);
+        INDArray eps = Nd4j.randn(DataType.DOUBLE, MB, 3);
+        FieldFunction f = new FieldFunction(system, Parameterization.DIRECT, new long[] {5}, DataType.DOUBLE);
+        f.bind(p);
+        f.bindInput(Nd4j.hstack(x, eps));
+
+        INDArray rhs = affine(Nd4j.hstack(z, x), p, "", Nd4j.valueArrayOf(new long[] {MB, 1}, T));
+        // the field is affine: its Jacobian in z is the rows of W0 that z meets
+        INDArray jv = eps.mmul(p.get("W0").get(NDArrayIndex.interval(0, 3), NDArrayIndex.all()));
+        INDArray expected = Nd4j.hstack(rhs, rhs.mul(rhs).sum(true, 1), jv.mul(jv).sum(true, 1));
+        INDArray quadratures = Nd4j.randn(DataType.DOUBLE, MB, 2);
+        INDArray value = f.evaluate(T, Nd4j.hstack(z, quadratures));
+        assertThat(value.equalsWithEps(expected, 1e-12)).as("%s vs %s", value, expected).isTrue();
+    }
+
+    @Test
+    void theProductsOfAnIntegralSystemMatchFiniteDifferences() {
+        Nd4j.getRandom().setSeed(6);
+        OdeSystem system = OdeSystem.builder(MlpField.of(4), 3).dataControlled(2)
+                .integrals(List.of(FlowRegularizer.kineticEnergy(1), FlowRegularizer.jacobianFrobenius(1))).build();
+        Map<String, INDArray> p = randomParams(system.parameters());
+        INDArray y = Nd4j.randn(DataType.DOUBLE, MB, 5);
+        INDArray c = Nd4j.randn(DataType.DOUBLE, MB, 5);
+        INDArray a = Nd4j.randn(DataType.DOUBLE, MB, 5);
+        FieldFunction f = new FieldFunction(system, Parameterization.DIRECT, new long[] {5}, DataType.DOUBLE);
+        f.bind(p);
+        f.bindInput(c);
+        FieldFunction.Vjp analytic = f.vjp(T, y, a);
+        assertThat(analytic.state().equalsWithEps(numericProduct(f, y, y, a), 1e-6)).as("state").isTrue();
+        assertThat(analytic.input().equalsWithEps(numericProduct(f, y, c, a), 1e-6))
+                .as("constants: %s vs %s", analytic.input(), numericProduct(f, y, c, a)).isTrue();
+    }
+
+    /** d<F(T, y), a>/d{@code target} by central differences, {@code target} being y or an array bound to f. */
+    private static INDArray numericProduct(FieldFunction f, INDArray y, INDArray target, INDArray a) {
+        double eps = 1e-6;
+        INDArray numeric = Nd4j.zeros(DataType.DOUBLE, target.shape());
+        for (int i = 0; i < target.size(0); i++) {
+            for (int j = 0; j < target.size(1); j++) {
+                double original = target.getDouble(i, j);
+                target.putScalar(i, j, original + eps);
+                double plus = f.evaluate(T, y).mul(a).sumNumber().doubleValue();
+                target.putScalar(i, j, original - eps);
+                double minus = f.evaluate(T, y).mul(a).sumNumber().doubleValue();
+                target.putScalar(i, j, original);
+                numeric.putScalar(i, j, (plus - minus) / (2 * eps));
+            }
+        }
+        return numeric;
     }
 
     @Test
