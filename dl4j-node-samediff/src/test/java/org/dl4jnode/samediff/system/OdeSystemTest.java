@@ -2,8 +2,8 @@ package org.dl4jnode.samediff.system;
 
 import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.param.ParamSpec;
-import org.dl4jnode.samediff.regularizer.FlowRegularizer;
 import org.dl4jnode.samediff.param.Parameterization;
+import org.dl4jnode.samediff.regularizer.FlowRegularizer;
 import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.testing.DoublePrecision;
 import org.junit.jupiter.api.Test;
@@ -115,20 +115,7 @@ class OdeSystemTest {
         FieldFunction f = compile(system, p);
         f.bindInput(x);
         INDArray analytic = f.vjp(T, z, a).input();
-
-        double eps = 1e-6;
-        INDArray numeric = Nd4j.zeros(DataType.DOUBLE, MB, 2);
-        for (int i = 0; i < MB; i++) {
-            for (int j = 0; j < 2; j++) {
-                double original = x.getDouble(i, j);
-                x.putScalar(i, j, original + eps);
-                double plus = f.evaluate(T, z).mul(a).sumNumber().doubleValue();
-                x.putScalar(i, j, original - eps);
-                double minus = f.evaluate(T, z).mul(a).sumNumber().doubleValue();
-                x.putScalar(i, j, original);
-                numeric.putScalar(i, j, (plus - minus) / (2 * eps));
-            }
-        }
+        INDArray numeric = numericProduct(f, z, x, a);
         assertThat(analytic.equalsWithEps(numeric, 1e-6)).as("a^T dF/dx: %s vs %s", analytic, numeric).isTrue();
     }
 
