@@ -8,7 +8,6 @@ import org.dl4jnode.samediff.runtime.Gradients;
 import org.dl4jnode.samediff.system.OdeSystem;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,12 +49,7 @@ final class FlowPenalties {
 
     /** The solve's state at t0: h(t0) with zero quadratures. */
     INDArray initialState(INDArray h0) {
-        if (integrals.isEmpty()) {
-            return h0;
-        }
-        long[] shape = h0.shape().clone();
-        shape[1] = integrals.size();
-        return Nd4j.concat(1, h0, Nd4j.zeros(h0.dataType(), shape));
+        return integrals.isEmpty() ? h0 : ChannelAxis.withZeros(h0, integrals.size());
     }
 
     /**
@@ -119,20 +113,19 @@ final class FlowPenalties {
      * The cotangents of the solve's outputs from those of the ODE states: the endpoint terms' added to
      * the last, each quadrature's weight in its channel of the last (the penalty reads only the final
      * quadratures; DL4J's gradients are sums over the minibatch, so the mean's 1 / minibatch is not
-     * applied), zeros before.
+     * applied), zeros before. The same list without regularisers.
      */
     List<INDArray> solveStateBars(List<INDArray> odeBars) {
         List<INDArray> out = new ArrayList<>(odeBars.size());
         for (int k = 0; k < odeBars.size(); k++) {
-            INDArray bar = odeBars.get(k);
-            boolean last = k == odeBars.size() - 1;
-            INDArray whole = integrals.isEmpty() ? bar.dup() : initialState(bar);
-            if (last) {
+            INDArray whole = initialState(odeBars.get(k));
+            if (k == odeBars.size() - 1) {
                 for (int i = 0; i < integrals.size(); i++) {
-                    channels(whole, d + i, d + i + 1, false).assign(integrals.get(i).weight());
+                    ChannelAxis.range(whole, d + i, d + i + 1).assign(integrals.get(i).weight());
                 }
                 if (endpointVjp != null) {
-                    whole.addi(endpointVjp.state());
+                    // out of place: without quadratures the bar is the caller's array
+                    whole = whole.add(endpointVjp.state());
                 }
             }
             out.add(whole);
@@ -159,12 +152,8 @@ final class FlowPenalties {
         return new Gradients(odeState(g.initialState()), params, input);
     }
 
+    /** Channels {@code [from, to)} of {@code a}, a 'c'-ordered copy. */
     private static INDArray channels(INDArray a, long from, long to) {
-        return channels(a, from, to, true);
-    }
-
-    private static INDArray channels(INDArray a, long from, long to, boolean copy) {
-        INDArray view = a.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
-        return copy ? view.dup('c') : view;
+        return ChannelAxis.range(a, from, to).dup('c');
     }
 }

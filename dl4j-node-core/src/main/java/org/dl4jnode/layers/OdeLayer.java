@@ -67,7 +67,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private Map<String, INDArray> gradientViews;
 
     private transient FieldFunction field;
-    /** The field of training solves, with the regularisers' quadratures; {@link #field} when there are none. */
+    /** The field of training solves, with the integral regularisers' quadratures; {@link #field} without them. */
     private transient FieldFunction trainingField;
     private transient FlowPenalties penalties;
     private transient StateLift lift;
@@ -446,7 +446,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private FieldFunction trainingField() {
         if (trainingField == null) {
             BaseOdeLayer conf = layerConf();
-            if (conf.getRegularizers().isEmpty()) {
+            if (conf.integralRegularizers().isEmpty()) {
+                // the training system is the plain one: share its compiled graph
                 trainingField = field();
             } else {
                 long[] shape = conf.stateShape();

@@ -3,10 +3,7 @@ package org.dl4jnode.layers;
 import org.dl4jnode.conf.Augmentation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -33,7 +30,7 @@ final class StateLift {
     /** z0 from x, {@code [mb, d] -> [mb, D]}. */
     INDArray initialState(INDArray x, Map<String, INDArray> params) {
         return switch (init) {
-            case ZEROS -> stateSize == inputSize ? x : withZeros(x, stateSize - inputSize);
+            case ZEROS -> stateSize == inputSize ? x : ChannelAxis.withZeros(x, stateSize - inputSize);
             case INPUT_LAYER -> linear(x, params);
             case INPUT_LAYER_EXTRA -> Nd4j.hstack(x, linear(x, params));
         };
@@ -52,10 +49,10 @@ final class StateLift {
     INDArray inputGradient(INDArray x, INDArray stateBar, Map<String, INDArray> params,
                            Map<String, INDArray> gradients) {
         return switch (init) {
-            case ZEROS -> stateSize == inputSize ? stateBar : dims(stateBar, 0, inputSize).dup();
+            case ZEROS -> stateSize == inputSize ? stateBar : ChannelAxis.range(stateBar, 0, inputSize).dup();
             case INPUT_LAYER -> linearGradient(x, stateBar, params, gradients);
-            case INPUT_LAYER_EXTRA -> linearGradient(x, dims(stateBar, inputSize, stateSize), params, gradients)
-                    .addi(dims(stateBar, 0, inputSize));
+            case INPUT_LAYER_EXTRA -> linearGradient(x, ChannelAxis.range(stateBar, inputSize, stateSize), params,
+                    gradients).addi(ChannelAxis.range(stateBar, 0, inputSize));
         };
     }
 
@@ -68,7 +65,7 @@ final class StateLift {
 
     /** The layer's output: the final state, or its first {@code outputSize} dims. */
     INDArray output(INDArray finalState) {
-        return outputSize == stateSize ? finalState : dims(finalState, 0, outputSize).dup();
+        return outputSize == stateSize ? finalState : ChannelAxis.range(finalState, 0, outputSize).dup();
     }
 
     /** dL/dz(t1) from dL/d(output): zeros for the dims the output drops. */
@@ -76,22 +73,6 @@ final class StateLift {
         if (outputSize == stateSize) {
             return outputBar;
         }
-        return withZeros(outputBar, stateSize - outputSize);
-    }
-
-    /** {@code a} followed by {@code extra} dims of zeros along axis 1. */
-    private static INDArray withZeros(INDArray a, long extra) {
-        // shape() hands out ND4J's own array, shared by every array of that shape: copy before changing it
-        long[] shape = a.shape().clone();
-        shape[1] = extra;
-        return Nd4j.concat(1, a, Nd4j.zeros(a.dataType(), shape));
-    }
-
-    /** Dims {@code [from, to)} along axis 1 (features or channels), a view. */
-    private static INDArray dims(INDArray a, long from, long to) {
-        INDArrayIndex[] index = new INDArrayIndex[a.rank()];
-        Arrays.fill(index, NDArrayIndex.all());
-        index[1] = NDArrayIndex.interval(from, to);
-        return a.get(index);
+        return ChannelAxis.withZeros(outputBar, stateSize - outputSize);
     }
 }
