@@ -159,7 +159,7 @@ public final class ConvField implements FieldDefinition {
         return define(sd, t, h, null, params).value();
     }
 
-    /** True for the activations whose derivative the tangent is written with: tanh, sigmoid, ReLU, softplus, identity. */
+    /** True for the activations the tangent is written for: tanh, sigmoid, ReLU, softplus, identity. */
     @Override
     public boolean hasJacobianProduct() {
         return ActivationTangent.SUPPORTED.contains(activation);
@@ -169,9 +169,6 @@ public final class ConvField implements FieldDefinition {
     @Override
     public FieldWithTangent defineWithTangent(SameDiff sd, SDVariable t, SDVariable h, SDVariable v,
                                              ParameterSource params) {
-        if (!hasJacobianProduct()) {
-            FieldDefinition.super.defineWithTangent(sd, t, h, v, params);
-        }
         return define(sd, t, h, v, params);
     }
 

@@ -134,7 +134,7 @@ public final class MlpField implements FieldDefinition {
         return define(sd, t, h, null, params).value();
     }
 
-    /** True for the activations whose derivative the tangent is written with: tanh, sigmoid, ReLU, softplus, identity. */
+    /** True for the activations the tangent is written for: tanh, sigmoid, ReLU, softplus, identity. */
     @Override
     public boolean hasJacobianProduct() {
         return ActivationTangent.SUPPORTED.contains(activation) || hiddenWidths.length == 0;
@@ -143,9 +143,6 @@ public final class MlpField implements FieldDefinition {
     @Override
     public FieldWithTangent defineWithTangent(SameDiff sd, SDVariable t, SDVariable h, SDVariable v,
                                              ParameterSource params) {
-        if (!hasJacobianProduct()) {
-            FieldDefinition.super.defineWithTangent(sd, t, h, v, params);
-        }
         return define(sd, t, h, v, params);
     }
 

@@ -4,7 +4,10 @@ import org.dl4jnode.samediff.json.NamedTypeIds;
 
 import java.util.Map;
 
-/** JSON type ids of flow regularisers: {@code "kineticEnergy"}, {@code "jacobianFrobenius"}, {@code "finalStateStability"}. */
+/**
+ * JSON type ids of flow regularisers: {@code "kineticEnergy"}, {@code "jacobianFrobenius"},
+ * {@code "finalStateStability"}.
+ */
 final class RegularizerTypeIds extends NamedTypeIds {
 
     private static final Map<String, Class<?>> NAMES = Map.of("kineticEnergy", KineticEnergy.class,

@@ -180,7 +180,8 @@ public final class OdeSystem {
             f = new FieldWithTangent(field.define(sd, time, in, params), null);
         } else {
             // x is a constant of the flow: its tangent is zero
-            f = field.defineWithTangent(sd, time, in, dataControlled ? sd.concat(1, eps, sd.zerosLike(x)) : eps, params);
+            SDVariable inTangent = dataControlled ? sd.concat(1, eps, sd.zerosLike(x)) : eps;
+            f = field.defineWithTangent(sd, time, in, inTangent, params);
         }
         SDVariable rhs = f.value();
         SDVariable tangent = f.tangent();
