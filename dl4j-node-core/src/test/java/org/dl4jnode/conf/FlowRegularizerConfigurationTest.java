@@ -28,8 +28,8 @@ class FlowRegularizerConfigurationTest {
 
     @Test
     void integralsAndEndpointsAreSortedOutInConfigurationOrder() {
-        OdeLayer layer = valid().regularizers(FlowRegularizer.jacobianFrobenius(0.2), FlowRegularizer.finalStateStability(
-                0.1), FlowRegularizer.kineticEnergy(0.3)).build();
+        OdeLayer layer = valid().regularizers(FlowRegularizer.jacobianFrobenius(0.2),
+                FlowRegularizer.finalStateStability(0.1), FlowRegularizer.kineticEnergy(0.3)).build();
         assertThat(layer.integralRegularizers()).extracting(FlowRegularizer::name)
                 .containsExactly("jacobianFrobenius", "kineticEnergy");
         assertThat(layer.endpointRegularizers()).extracting(FlowRegularizer::name)

@@ -66,7 +66,8 @@ class FlowRegularizerGradientCheckTest {
 
     @ParameterizedTest(name = "{0}, {1}")
     @MethodSource("eachRegularizerAndSolve")
-    void eachRegularizerOnEverySolve(FlowRegularizer r, String solveName, UnaryOperator<BaseOdeLayer.Builder<?>> solve) {
+    void eachRegularizerOnEverySolve(FlowRegularizer r, String solveName,
+                                     UnaryOperator<BaseOdeLayer.Builder<?>> solve) {
         OdeLayer.Builder b = new OdeLayer.Builder().name("ode").field(VectorField.mlp(4)).regularizers(r);
         solve.apply(b);
         assertExact(b.build(), 1);

@@ -165,7 +165,7 @@ public final class NestedSpheres implements Callable<Integer> {
     }
 
     /** A model to train: its name and its ODE layer. */
-    record Model(String name, BaseOdeLayer layer) {
+    public record Model(String name, BaseOdeLayer layer) {
     }
 
     /** The models, each an ODE layer with a {@code width}-wide MLP field and DOPRI5 at {@code tolerance}. */

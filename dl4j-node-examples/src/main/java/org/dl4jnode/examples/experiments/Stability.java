@@ -163,10 +163,10 @@ public final class Stability implements Callable<Integer> {
         BaseOdeLayer stable = galerkin().regularizers(FlowRegularizer.finalStateStability(stability)).build();
         List<Exponents> out = new ArrayList<>();
         LyapunovEstimator estimator = new LyapunovEstimator(radius, seed);
-        for (Object[] m : new Object[][] {{"depth-invariant", invariant}, {"depth-variant (Galerkin)", variant},
-                {"depth-variant + stability", stable}}) {
-            NestedSpheres.Result r = NestedSpheres.train((String) m[0], (BaseOdeLayer) m[1], train, test, iterations,
-                    seed, log);
+        for (NestedSpheres.Model m : List.of(new NestedSpheres.Model("depth-invariant", invariant),
+                new NestedSpheres.Model("depth-variant (Galerkin)", variant),
+                new NestedSpheres.Model("depth-variant + stability", stable))) {
+            NestedSpheres.Result r = NestedSpheres.train(m.name(), m.layer(), train, test, iterations, seed, log);
             org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) r.network().getLayer(0);
             out.add(new Exponents(r, estimator.largestExponents(layer, test.getFeatures())));
         }
