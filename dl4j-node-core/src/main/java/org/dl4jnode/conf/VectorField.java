@@ -12,6 +12,7 @@ import org.dl4jnode.samediff.field.MlpField;
  * VectorField.mlp(64).zeroInitLast(true)                // the ODE block starts as the identity
  * VectorField.mlp(64).timeDependent(false)              // autonomous field f(h)
  * VectorField.conv(32, 3)                               // images: c -> 32 -> c channels, 3x3 kernels
+ * VectorField.cnn(3, 64, 64).kernels(1, 3, 1)           // images: c -> 64 -> 64 -> c, 1x1, 3x3, 1x1 kernels
  * }</pre>
  */
 public final class VectorField {
@@ -42,5 +43,19 @@ public final class VectorField {
      */
     public static ConvField conv(int hiddenChannels, int kernel) {
         return ConvField.of(hiddenChannels, kernel);
+    }
+
+    /**
+     * A convolutional field with any number of hidden layers, {@code c -> h_1 -> ... -> h_k -> c}, on
+     * images {@code [minibatch, channels, height, width]} (NCHW): {@code k + 1} convolutions of
+     * {@code kernel x kernel} (give one size per convolution with {@link ConvField#kernels(int...)}),
+     * same padding, the activation after each but the last. Defaults as for
+     * {@link #conv(int, int)}, which is {@code cnn(kernel, hiddenChannels)}.
+     *
+     * @throws IllegalArgumentException if no hidden layer is given, a channel count is &lt; 1, or the
+     *                                  kernel is even or &lt; 1
+     */
+    public static ConvField cnn(int kernel, int... hiddenChannels) {
+        return ConvField.cnn(kernel, hiddenChannels);
     }
 }

@@ -67,6 +67,32 @@ class ConvOdeLayerConfigurationTest {
     }
 
     @Test
+    void aDeeperFieldRoundTripsThroughJsonAndRuns() {
+        MultiLayerConfiguration conf = network(new OdeLayer.Builder().name("ode")
+                .field(VectorField.cnn(3, 8, 8).kernels(1, 3, 1).activation(Activation.RELU).timeDependent(false))
+                .build(), InputType.convolutional(5, 5, 2));
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(conf.toJson());
+        assertThat(back).isEqualTo(conf);
+        MultiLayerNetwork net = new MultiLayerNetwork(back);
+        net.init();
+        assertThat(net.getLayer(0).numParams()).isEqualTo((2 * 8 + 8) + (9 * 8 * 8 + 8) + (8 * 2 + 2));
+        assertThat(net.output(Nd4j.rand(DataType.FLOAT, 3, 2, 5, 5)).shape()).containsExactly(3, 3);
+    }
+
+    @Test
+    void aOneHiddenLayerFieldReadsFromJsonWrittenBeforeDeeperFields() {
+        MultiLayerConfiguration conf = network(new OdeLayer.Builder().name("ode").field(VectorField.conv(4, 3))
+                .build(), InputType.convolutional(5, 5, 2));
+        String json = conf.toJson();
+        assertThat(json).as("one hidden layer is still written as a number").contains("\"hiddenChannels\" : 4,");
+        String kernels = "\"kernels\" : [ 3, 3 ]";
+        assertThat(json).contains(kernels);
+        // the 0.1.0 form: one "kernel" for both convolutions
+        MultiLayerConfiguration old = MultiLayerConfiguration.fromJson(json.replace(kernels, "\"kernel\" : 3"));
+        assertThat(old).isEqualTo(conf);
+    }
+
+    @Test
     void rejectsVectorInputNamingTheLayerAndTheType() {
         assertThatThrownBy(() -> network(new OdeLayer.Builder().name("ode").field(VectorField.conv(4, 3)).build(),
                 InputType.feedForward(10)))
@@ -96,6 +122,6 @@ class ConvOdeLayerConfigurationTest {
 
     @Test
     void rejectsEvenKernels() {
-        assertThatThrownBy(() -> VectorField.conv(4, 2)).hasMessageContaining("kernel must be odd");
+        assertThatThrownBy(() -> VectorField.conv(4, 2)).hasMessageContaining("kernel sizes must be odd");
     }
 }

@@ -12,6 +12,7 @@ import org.dl4jnode.conf.Augmentation;
 import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.Basis;
 import org.dl4jnode.conf.GalerkinOdeLayer;
+import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
@@ -34,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * DL4J's numerical gradient check, in double precision, of ODE layers with a convolutional field:
  * conv stem (1 -> 2 channels on 4x4 images) -> ODE layer -> softmax. Covers the three layers, the
- * Galerkin convolution, zero-channel and second-order augmentation and data control.
+ * Galerkin convolution, zero-channel and second-order augmentation, data control, and 3-layer CNN
+ * fields on fixed grids and with DOPRI5 and the adjoint.
  */
 @ExtendWith(DoublePrecision.class)
 class ConvOdeLayerGradientCheckTest {
@@ -77,7 +79,20 @@ class ConvOdeLayerGradientCheckTest {
                         .augmentation(Augmentation.zeros(1)).field(VectorField.conv(2, 3)).steps(2).build()),
                 Arguments.of("AugmentedOdeLayer, second order, positions out", new AugmentedOdeLayer.Builder()
                         .name("ode").augmentation(Augmentation.secondOrder()).keepAugmentedDims(false)
-                        .field(VectorField.conv(2, 3)).steps(2).build()));
+                        .field(VectorField.conv(2, 3)).steps(2).build()),
+                Arguments.of("OdeLayer, 3-layer CNN field, kernels 1-3-1", new OdeLayer.Builder().name("ode")
+                        .field(VectorField.cnn(3, 3, 2).kernels(1, 3, 1)).solver(Solver.RK4).steps(2).build()),
+                Arguments.of("OdeLayer, 3-layer autonomous softplus CNN, DOPRI5 and adjoint", new OdeLayer.Builder()
+                        .name("ode").field(VectorField.cnn(3, 2, 2).activation(Activation.SOFTPLUS)
+                                .timeDependent(false))
+                        .solver(Solver.DOPRI5).tolerances(1e-10, 1e-10).gradient(GradientMode.ADJOINT).build()),
+                Arguments.of("AugmentedOdeLayer, zeros(1), 3-layer CNN, adjoint", new AugmentedOdeLayer.Builder()
+                        .name("ode").augmentation(Augmentation.zeros(1)).field(VectorField.cnn(3, 2, 2)
+                                .kernels(1, 3, 1).timeDependent(false))
+                        .solver(Solver.DOPRI5).tolerances(1e-10, 1e-10).gradient(GradientMode.ADJOINT).build()),
+                Arguments.of("AugmentedOdeLayer, second order, 3-layer CNN", new AugmentedOdeLayer.Builder()
+                        .name("ode").augmentation(Augmentation.secondOrder()).field(VectorField.cnn(3, 2, 2)
+                                .kernels(1, 3, 1)).steps(2).build()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -95,5 +110,16 @@ class ConvOdeLayerGradientCheckTest {
         OdeNetworks.perturb(net.getLayer(1), "WtCoef", 0.3, 6);
         OdeNetworks.perturb(net.getLayer(1), "W1Coef", 0.3, 7);
         assertThat(gradientsAreExact(net, 9)).isTrue();
+    }
+
+    @Test
+    void aGalerkinThreeLayerCnnHasExactGradients() {
+        MultiLayerNetwork net = network(new GalerkinOdeLayer.Builder().name("ode")
+                .field(VectorField.cnn(3, 2, 2).kernels(1, 3, 1)).basis(Basis.fourier(1)).solver(Solver.RK4).steps(2)
+                .build(), 43);
+        for (String key : new String[] {"W0Coef", "WtCoef", "W1Coef", "W2Coef", "b2Coef"}) {
+            OdeNetworks.perturb(net.getLayer(1), key, 0.3, key.hashCode());
+        }
+        assertThat(gradientsAreExact(net, 10)).isTrue();
     }
 }

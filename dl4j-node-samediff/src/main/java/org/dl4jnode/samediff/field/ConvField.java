@@ -12,30 +12,34 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonFormat;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A convolutional vector field on {@code [minibatch, channels, height, width]} states (NCHW):
- * {@code conv -> activation -> conv}, both {@code kernel x kernel}, stride 1 and same padding, so f
- * keeps the state's spatial shape: {@code c -> hiddenChannels -> c}.
+ * A convolutional vector field on {@code [minibatch, channels, height, width]} states (NCHW): a CNN
+ * {@code c -> h_1 -> ... -> h_k -> c} of {@code k + 1} convolutions with stride 1 and same padding, the
+ * activation after each but the last, so f keeps the state's spatial shape. {@link #of(int, int)} is
+ * the one-hidden-layer field {@code conv -> activation -> conv}; {@link #cnn(int, int...)} any depth,
+ * e.g. {@code cnn(3, 64, 64).kernels(1, 3, 1)}, the 3-layer field of the augmented-ODE MNIST studies.
  *
  * <p>With {@link #timeDependent()} (default true) the time t is fed as one more input channel of the
  * first convolution, constant over the image (zero-padded at the border like every channel). Its
  * kernel is kept apart ({@code Wt}) because that channel's convolution is {@code t conv(1, Wt)}: one
  * small batch-independent map per evaluation instead of a channel concatenated to every example. With
- * {@link #zeroInitLast()} (default false) the second convolution starts at zero, so the ODE block
+ * {@link #zeroInitLast()} (default false) the last convolution starts at zero, so the ODE block
  * starts as the identity map.
  *
- * <p>Parameters: {@code W0} {@code [k, k, c, hidden]}, {@code Wt} {@code [k, k, 1, hidden]} (time
- * channel) and {@code b0} {@code [hidden]}, {@code W1} {@code [k, k, hidden, c]} and {@code b1}
- * {@code [c]}: kernels in SameDiff's {@code [kH, kW, inChannels, outChannels]} layout, fan-in
- * {@code in k^2} (the time channel counted in the first layer's) and fan-out
- * {@code out k^2} as for DL4J's convolution layers. In a Galerkin layer each becomes a coefficient
- * array with a basis axis in front (a Galerkin convolution).
+ * <p>Parameters, for convolution i = 0..k: {@code W<i>} {@code [k_i, k_i, in_i, out_i]} and
+ * {@code b<i>} {@code [out_i]}, plus {@code Wt} {@code [k_0, k_0, 1, h_1]} for the time channel:
+ * kernels in SameDiff's {@code [kH, kW, inChannels, outChannels]} layout, fan-in {@code in k^2} (the
+ * time channel counted in the first layer's) and fan-out {@code out k^2} as for DL4J's convolution
+ * layers. In a Galerkin layer each becomes a coefficient array with a basis axis in front (a Galerkin
+ * convolution). The one-hidden-layer field's parameters and JSON are those of earlier versions.
  *
  * <p>Immutable: the option methods return a modified copy.
  */
@@ -43,15 +47,18 @@ import java.util.Objects;
         getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class ConvField implements FieldDefinition {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Key of the kernel of the time channel. */
     public static final String TIME_WEIGHT_KEY = "Wt";
 
+    // one hidden layer is written as a number, as before several were possible, so older readers still read it
     @JsonProperty("hiddenChannels")
-    private final int hiddenChannels;
-    @JsonProperty("kernel")
-    private final int kernel;
+    @JsonFormat(with = JsonFormat.Feature.WRITE_SINGLE_ELEM_ARRAYS_UNWRAPPED)
+    private final int[] hiddenChannels;
+    /** One kernel size per convolution: {@code hiddenChannels.length + 1} of them. */
+    @JsonProperty("kernels")
+    private final int[] kernels;
     @JsonProperty("activation")
     private final Activation activation;
     @JsonProperty("timeDependent")
@@ -59,52 +66,102 @@ public final class ConvField implements FieldDefinition {
     @JsonProperty("zeroInitLast")
     private final boolean zeroInitLast;
 
+    /**
+     * @param hiddenChannels the hidden layers' channels, at least one
+     * @param kernels        one odd kernel size per convolution, or a single one for all of them
+     * @param kernel         for JSON written before {@code kernels} existed: the one kernel size of every
+     *                       convolution (ignored when {@code kernels} is given)
+     */
     @JsonCreator
-    public ConvField(@JsonProperty("hiddenChannels") int hiddenChannels, @JsonProperty("kernel") int kernel,
+    public ConvField(@JsonProperty("hiddenChannels") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                     int[] hiddenChannels,
+                     @JsonProperty("kernels") int[] kernels,
+                     @JsonProperty("kernel") Integer kernel,
                      @JsonProperty("activation") Activation activation,
                      @JsonProperty("timeDependent") boolean timeDependent,
                      @JsonProperty("zeroInitLast") boolean zeroInitLast) {
-        if (hiddenChannels < 1) {
-            throw new IllegalArgumentException("conv vector field: hiddenChannels must be >= 1, got " + hiddenChannels);
+        if (hiddenChannels == null || hiddenChannels.length == 0) {
+            throw new IllegalArgumentException("conv vector field: give at least one hidden layer's channels, got "
+                    + Arrays.toString(hiddenChannels));
         }
-        if (kernel < 1 || kernel % 2 == 0) {
-            throw new IllegalArgumentException("conv vector field: kernel must be odd and >= 1 (same padding keeps "
-                    + "the image centred only for odd kernels), got " + kernel);
+        for (int c : hiddenChannels) {
+            if (c < 1) {
+                throw new IllegalArgumentException("conv vector field: hidden channels must be >= 1, got "
+                        + Arrays.toString(hiddenChannels));
+            }
         }
-        this.hiddenChannels = hiddenChannels;
-        this.kernel = kernel;
+        this.hiddenChannels = hiddenChannels.clone();
+        this.kernels = perConvolution(kernels != null ? kernels : kernel == null ? null : new int[] {kernel},
+                hiddenChannels.length + 1);
         this.activation = activation == null ? Activation.TANH : activation;
         this.timeDependent = timeDependent;
         this.zeroInitLast = zeroInitLast;
     }
 
-    /** A conv field with these hidden channels and kernel size: tanh, time-dependent, ordinary init. */
-    public static ConvField of(int hiddenChannels, int kernel) {
-        return new ConvField(hiddenChannels, kernel, Activation.TANH, true, false);
+    private static int[] perConvolution(int[] kernels, int convolutions) {
+        if (kernels == null || (kernels.length != 1 && kernels.length != convolutions)) {
+            throw new IllegalArgumentException("conv vector field: give one kernel size, or one per convolution ("
+                    + convolutions + "), got " + Arrays.toString(kernels));
+        }
+        for (int k : kernels) {
+            if (k < 1 || k % 2 == 0) {
+                throw new IllegalArgumentException("conv vector field: kernel sizes must be odd and >= 1 (same "
+                        + "padding keeps the image centred only for odd kernels), got " + Arrays.toString(kernels));
+            }
+        }
+        int[] all = kernels.length == convolutions ? kernels.clone() : new int[convolutions];
+        if (kernels.length != convolutions) {
+            Arrays.fill(all, kernels[0]);
+        }
+        return all;
     }
 
-    /** A copy with another activation between the convolutions. */
+    /**
+     * A conv field {@code c -> hiddenChannels -> c} with {@code kernel x kernel} convolutions: tanh,
+     * time-dependent, ordinary init.
+     */
+    public static ConvField of(int hiddenChannels, int kernel) {
+        return cnn(kernel, hiddenChannels);
+    }
+
+    /**
+     * A CNN field {@code c -> h_1 -> ... -> h_k -> c} with {@code kernel x kernel} convolutions (see
+     * {@link #kernels(int...)} for one size per convolution): tanh, time-dependent, ordinary init.
+     */
+    public static ConvField cnn(int kernel, int... hiddenChannels) {
+        return new ConvField(hiddenChannels, new int[] {kernel}, null, Activation.TANH, true, false);
+    }
+
+    /** A copy with one kernel size per convolution (hidden layers + 1 of them), or one for all. */
+    public ConvField kernels(int... kernels) {
+        return new ConvField(hiddenChannels, Objects.requireNonNull(kernels, "kernels"), null, activation,
+                timeDependent, zeroInitLast);
+    }
+
+    /** A copy with another activation after each hidden convolution. */
     public ConvField activation(Activation activation) {
-        return new ConvField(hiddenChannels, kernel, Objects.requireNonNull(activation, "activation"), timeDependent,
-                zeroInitLast);
+        return new ConvField(hiddenChannels, kernels, null, Objects.requireNonNull(activation, "activation"),
+                timeDependent, zeroInitLast);
     }
 
     /** A copy that does (true) or does not (false) feed t as an extra input channel. */
     public ConvField timeDependent(boolean timeDependent) {
-        return new ConvField(hiddenChannels, kernel, activation, timeDependent, zeroInitLast);
+        return new ConvField(hiddenChannels, kernels, null, activation, timeDependent, zeroInitLast);
     }
 
     /** A copy whose last convolution starts at zero (true), so the ODE block starts as the identity. */
     public ConvField zeroInitLast(boolean zeroInitLast) {
-        return new ConvField(hiddenChannels, kernel, activation, timeDependent, zeroInitLast);
+        return new ConvField(hiddenChannels, kernels, null, activation, timeDependent, zeroInitLast);
     }
 
-    public int hiddenChannels() {
-        return hiddenChannels;
+    /** The hidden layers' channels. */
+    public int[] hiddenChannels() {
+        return hiddenChannels.clone();
     }
 
-    public int kernel() {
-        return kernel;
+    /** The kernel size of each convolution, first to last. */
+    public int[] kernels() {
+        return kernels.clone();
     }
 
     public Activation activation() {
@@ -130,23 +187,32 @@ public final class ConvField implements FieldDefinition {
             throw new IllegalArgumentException("conv vector field: input and output channels must be >= 1, got "
                     + inputChannels + " and " + outputChannels);
         }
-        long in = inputChannels + (timeDependent ? 1 : 0);
-        long area = (long) kernel * kernel;
-        long fanIn = in * area;
-        long fanOut = hiddenChannels * area;
+        long[] channels = channels(inputChannels, outputChannels);
         List<ParamSpec> specs = new ArrayList<>();
-        specs.add(new ParamSpec("W0", new long[] {kernel, kernel, inputChannels, hiddenChannels}, false, false, fanIn,
-                fanOut));
-        if (timeDependent) {
-            specs.add(new ParamSpec(TIME_WEIGHT_KEY, new long[] {kernel, kernel, 1, hiddenChannels}, false, false, fanIn,
-                    fanOut));
+        for (int i = 0; i < kernels.length; i++) {
+            long area = (long) kernels[i] * kernels[i];
+            long in = channels[i] + (i == 0 && timeDependent ? 1 : 0);
+            long out = channels[i + 1];
+            boolean zero = zeroInitLast && i == kernels.length - 1;
+            specs.add(new ParamSpec("W" + i, new long[] {kernels[i], kernels[i], channels[i], out}, false, zero,
+                    in * area, out * area));
+            if (i == 0 && timeDependent) {
+                specs.add(new ParamSpec(TIME_WEIGHT_KEY, new long[] {kernels[0], kernels[0], 1, out}, false, false,
+                        in * area, out * area));
+            }
+            specs.add(new ParamSpec("b" + i, new long[] {out}, true, zero, in * area, out * area));
         }
-        specs.add(new ParamSpec("b0", new long[] {hiddenChannels}, true, false, fanIn, fanOut));
-        specs.add(new ParamSpec("W1", new long[] {kernel, kernel, hiddenChannels, outputChannels}, false, zeroInitLast,
-                hiddenChannels * area, outputChannels * area));
-        specs.add(new ParamSpec("b1", new long[] {outputChannels}, true, zeroInitLast, hiddenChannels * area,
-                outputChannels * area));
         return specs;
+    }
+
+    private long[] channels(long inputChannels, long outputChannels) {
+        long[] c = new long[hiddenChannels.length + 2];
+        c[0] = inputChannels;
+        for (int i = 0; i < hiddenChannels.length; i++) {
+            c[i + 1] = hiddenChannels[i];
+        }
+        c[c.length - 1] = outputChannels;
+        return c;
     }
 
     /**
@@ -165,33 +231,41 @@ public final class ConvField implements FieldDefinition {
         return ActivationTangent.SUPPORTED.contains(activation);
     }
 
-    /** The tangent runs through both convolutions without their biases: f is affine in each layer's input. */
+    /** The tangent runs through the convolutions without their biases: f is affine in each layer's input. */
     @Override
     public FieldWithTangent defineWithTangent(SameDiff sd, SDVariable t, SDVariable h, SDVariable v,
                                              ParameterSource params) {
         return define(sd, t, h, v, params);
     }
 
-    /** f, and with a tangent {@code v} (null: none) its product {@code (df/dh) v}. */
+    /** f, and with a tangent {@code v} (null: none) its product {@code (df/dh) v}, layer by layer. */
     private FieldWithTangent define(SameDiff sd, SDVariable t, SDVariable h, SDVariable v, ParameterSource params) {
-        Conv2DConfig config = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(1).sW(1)
-                .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
-        SDVariable w0 = params.get("W0", t);
-        SDVariable hidden = sd.cnn.conv2d(h, w0, params.get("b0", t), config);
-        if (timeDependent) {
-            // the time channel's contribution, t conv(1, Wt): [1, hidden, H, W], broadcast over the minibatch
-            SDVariable ones = onesImage(sd, h);
-            SDVariable timeMap = sd.cnn.conv2d(ones, params.get(TIME_WEIGHT_KEY, t), config);
-            hidden = hidden.add(timeMap.mul(t.reshape(-1, 1, 1, 1)));
+        SDVariable x = h;
+        SDVariable dx = v;
+        for (int i = 0; i < kernels.length; i++) {
+            Conv2DConfig config = config(kernels[i]);
+            SDVariable w = params.get("W" + i, t);
+            SDVariable z = sd.cnn.conv2d(x, w, params.get("b" + i, t), config);
+            if (i == 0 && timeDependent) {
+                // the time channel's contribution, t conv(1, Wt): [1, hidden, H, W], broadcast over the minibatch
+                SDVariable timeMap = sd.cnn.conv2d(onesImage(sd, h), params.get(TIME_WEIGHT_KEY, t), config);
+                z = z.add(timeMap.mul(t.reshape(-1, 1, 1, 1)));
+            }
+            SDVariable dz = dx == null ? null : sd.cnn.conv2d(dx, w, config);
+            if (i < kernels.length - 1) {
+                x = activation.asSameDiff(sd, z);
+                dx = dz == null ? null : ActivationTangent.apply(sd, activation, z, x, dz);
+            } else {
+                x = z;
+                dx = dz;
+            }
         }
-        SDVariable w1 = params.get("W1", t);
-        SDVariable activated = activation.asSameDiff(sd, hidden);
-        SDVariable value = sd.cnn.conv2d(activated, w1, params.get("b1", t), config);
-        if (v == null) {
-            return new FieldWithTangent(value, null);
-        }
-        SDVariable dHidden = ActivationTangent.apply(sd, activation, hidden, activated, sd.cnn.conv2d(v, w0, config));
-        return new FieldWithTangent(value, sd.cnn.conv2d(dHidden, w1, config));
+        return new FieldWithTangent(x, dx);
+    }
+
+    private static Conv2DConfig config(int kernel) {
+        return Conv2DConfig.builder().kH(kernel).kW(kernel).sH(1).sW(1).paddingMode(PaddingMode.SAME)
+                .dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
     }
 
     /**
@@ -209,18 +283,23 @@ public final class ConvField implements FieldDefinition {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ConvField c && hiddenChannels == c.hiddenChannels && kernel == c.kernel
-                && activation == c.activation && timeDependent == c.timeDependent && zeroInitLast == c.zeroInitLast;
+        return o instanceof ConvField c && Arrays.equals(hiddenChannels, c.hiddenChannels)
+                && Arrays.equals(kernels, c.kernels) && activation == c.activation && timeDependent == c.timeDependent
+                && zeroInitLast == c.zeroInitLast;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(hiddenChannels, kernel, activation, timeDependent, zeroInitLast);
+        return Objects.hash(Arrays.hashCode(hiddenChannels), Arrays.hashCode(kernels), activation, timeDependent,
+                zeroInitLast);
     }
 
     @Override
     public String toString() {
-        return "conv(" + hiddenChannels + ", " + kernel + "x" + kernel + ", " + activation + (timeDependent ? ", t" : "")
+        boolean uniform = Arrays.stream(kernels).allMatch(k -> k == kernels[0]);
+        String sizes = uniform ? kernels[0] + "x" + kernels[0] : "kernels " + Arrays.toString(kernels);
+        String hidden = hiddenChannels.length == 1 ? String.valueOf(hiddenChannels[0]) : Arrays.toString(hiddenChannels);
+        return "conv(" + hidden + ", " + sizes + ", " + activation + (timeDependent ? ", t" : "")
                 + (zeroInitLast ? ", zero-init last" : "") + ")";
     }
 }

@@ -6,15 +6,19 @@ import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.testing.DoublePrecision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -116,9 +120,14 @@ class ConvFieldTest {
         assertThat(f.equalsWithEps(expected, 1e-12)).isTrue();
     }
 
-    @Test
-    void vectorJacobianProductsMatchFiniteDifferences() {
-        ConvField field = ConvField.of(3, 3);
+    static Stream<ConvField> fields() {
+        return Stream.of(ConvField.of(3, 3), ConvField.cnn(3, 3, 2).kernels(1, 3, 1).activation(Activation.RELU),
+                ConvField.cnn(3, 2, 3, 2).timeDependent(false).activation(Activation.SOFTPLUS));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fields")
+    void vectorJacobianProductsMatchFiniteDifferences(ConvField field) {
         Map<String, INDArray> p = randomParams(field, 2, 2);
         FieldFunction f = compile(field, 2, 4, 4, p);
         INDArray h = Nd4j.randn(DataType.DOUBLE, 2, 2, 4, 4);
@@ -130,7 +139,8 @@ class ConvFieldTest {
             double numeric = directional(f, p, h, a, h, i, eps);
             assertThat(vjp.state().getDouble(i)).as("dh[%d]", i).isCloseTo(numeric, org.assertj.core.api.Assertions.within(1e-6));
         }
-        for (String key : List.of("W0", "Wt", "b0", "W1", "b1")) {
+        for (ParamSpec spec : field.parameters(2)) {
+            String key = spec.key();
             INDArray w = p.get(key);
             for (long i : new long[] {0, w.length() - 1}) {
                 double numeric = directional(f, p, h, a, w, i, eps);
@@ -159,8 +169,50 @@ class ConvFieldTest {
     }
 
     @Test
+    void aDeeperFieldDeclaresEachConvolutionWithItsKernel() {
+        ConvField field = ConvField.cnn(3, 16, 8).kernels(1, 3, 1).zeroInitLast(true);
+        List<ParamSpec> specs = field.parameters(6, 3);
+        assertThat(specs).extracting(ParamSpec::key).containsExactly("W0", "Wt", "b0", "W1", "b1", "W2", "b2");
+        assertThat(specs.get(0).shape()).containsExactly(1, 1, 6, 16);
+        assertThat(specs.get(0).fanIn()).as("1x1 kernel, the time channel counted").isEqualTo(7);
+        assertThat(specs.get(1).shape()).containsExactly(1, 1, 1, 16);
+        assertThat(specs.get(3).shape()).containsExactly(3, 3, 16, 8);
+        assertThat(specs.get(3).fanIn()).isEqualTo(16 * 9);
+        assertThat(specs.get(3).fanOut()).isEqualTo(8 * 9);
+        assertThat(specs.get(5).shape()).containsExactly(1, 1, 8, 3);
+        assertThat(specs).extracting(ParamSpec::zeroInit).containsExactly(false, false, false, false, false, true,
+                true);
+        assertThat(ConvField.cnn(5, 4, 4).kernels()).as("one kernel size serves every convolution")
+                .containsExactly(5, 5, 5);
+        assertThat(ConvField.cnn(3, 8)).isEqualTo(ConvField.of(8, 3));
+    }
+
+    @Test
+    void aDeeperFieldIsItsConvolutionsComposedWithTheActivationBetween() {
+        // 1x1 kernels: the same 3-layer MLP at every pixel, input channels [h, t]; the last layer stays linear
+        ConvField field = ConvField.cnn(1, 4, 5).activation(Activation.TANH);
+        Map<String, INDArray> p = randomParams(field, 2, 3);
+        INDArray h = Nd4j.randn(DataType.DOUBLE, 2, 2, 3, 4);
+        INDArray f = compile(field, 2, 3, 4, p).evaluate(T, h);
+
+        INDArray rows = h.permute(0, 2, 3, 1).dup('c').reshape(2 * 3 * 4, 2);
+        INDArray in = Nd4j.hstack(rows, Nd4j.valueArrayOf(new long[] {rows.size(0), 1}, T, DataType.DOUBLE));
+        INDArray w0 = Nd4j.vstack(p.get("W0").reshape(2, 4), p.get("Wt").reshape(1, 4));
+        INDArray z1 = Transforms.tanh(in.mmul(w0).addRowVector(p.get("b0").reshape(1, 4)));
+        INDArray z2 = Transforms.tanh(z1.mmul(p.get("W1").reshape(4, 5)).addRowVector(p.get("b1").reshape(1, 5)));
+        INDArray out = z2.mmul(p.get("W2").reshape(5, 2)).addRowVector(p.get("b2").reshape(1, 2));
+        INDArray expected = out.reshape(2, 3, 4, 2).permute(0, 3, 1, 2);
+        assertThat(f.equalsWithEps(expected, 1e-10)).isTrue();
+    }
+
+    @Test
     void rejectsEvenKernelsAndEmptyLayers() {
-        assertThatThrownBy(() -> ConvField.of(8, 4)).hasMessageContaining("kernel must be odd").hasMessageContaining("4");
-        assertThatThrownBy(() -> ConvField.of(0, 3)).hasMessageContaining("hiddenChannels must be >= 1, got 0");
+        assertThatThrownBy(() -> ConvField.of(8, 4)).hasMessageContaining("kernel sizes must be odd")
+                .hasMessageContaining("[4]");
+        assertThatThrownBy(() -> ConvField.of(0, 3)).hasMessageContaining("hidden channels must be >= 1, got [0]");
+        assertThatThrownBy(() -> ConvField.cnn(3)).hasMessageContaining("at least one hidden layer");
+        assertThatThrownBy(() -> ConvField.cnn(3, 8, 8).kernels(1, 3))
+                .hasMessageContaining("one kernel size, or one per convolution (3), got [1, 3]");
+        assertThatThrownBy(() -> ConvField.cnn(3, 8, 8).kernels(1, 2, 1)).hasMessageContaining("[1, 2, 1]");
     }
 }
