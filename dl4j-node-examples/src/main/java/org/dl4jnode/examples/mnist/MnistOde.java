@@ -3,8 +3,6 @@ package org.dl4jnode.examples.mnist;
 import org.deeplearning4j.datasets.iterator.impl.MnistDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.dl4jnode.conf.Basis;
-import org.dl4jnode.conf.Solver;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import picocli.CommandLine;
@@ -70,79 +68,23 @@ public final class MnistOde implements Runnable {
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train a model on MNIST, evaluate it on the test set and save it with ModelSerializer.")
     static final class Train implements Callable<Integer> {
-        @Option(names = "--model", defaultValue = "conv",
-                description = "conv (conv stem and conv field) or mlp (dense stem and MLP field, quick); default ${DEFAULT-VALUE}")
-        String model;
-        @Option(names = "--epochs", description = "passes over the training set (default: 6 for conv, 3 for mlp)")
-        Integer epochs;
-        @Option(names = "--batch", defaultValue = "64", description = "minibatch size (default ${DEFAULT-VALUE})")
-        int batch;
-        @Option(names = "--solver", description = "EULER, MIDPOINT or RK4 (default: MIDPOINT for conv, RK4 for mlp)")
-        Solver solver;
-        @Option(names = "--steps", description = "fixed steps over [0, 1] (default: 1 for conv, 4 for mlp)")
-        Integer steps;
-        @Option(names = "--basis", description = "Galerkin basis of the field's weights, name:n (default: fourier:2)")
-        String basis;
-        @Option(names = "--width", description = "channels of the ODE state (conv) or its size (mlp) (default: 32 / 64)")
-        Integer width;
-        @Option(names = "--field-width", description = "hidden channels (conv) or width (mlp) of the field (default: 32 / 64)")
-        Integer fieldWidth;
-        @Option(names = "--lr", description = "Adam's learning rate (default: 3e-3 for conv, 1e-3 for mlp)")
-        Double learningRate;
-        @Option(names = "--lr-decay", description = "factor the learning rate decays by per epoch, smoothly (default: 0.5 for conv, 1 for mlp)")
-        Double learningRateDecay;
-        @Option(names = "--dropout", description = "probability of dropping each input of the softmax layer in training "
-                + "(default: 0)")
-        Double dropout;
-        @Option(names = "--seed", defaultValue = "123", description = "random seed (default ${DEFAULT-VALUE})")
-        long seed;
-        @Option(names = "--output", defaultValue = "mnist-ode.zip", description = "where to save the model (default ${DEFAULT-VALUE})")
-        Path output;
-        @Option(names = "--train-examples", defaultValue = "60000", description = "use the first N training images (default ${DEFAULT-VALUE})")
-        int trainExamples;
-        @Option(names = "--test-examples", defaultValue = "10000", description = "evaluate on the first N test images (default ${DEFAULT-VALUE})")
-        int testExamples;
-        @Option(names = "--progress-seconds", defaultValue = "15", description = "seconds between progress lines (default ${DEFAULT-VALUE})")
-        double progressSeconds;
-
+        @CommandLine.Mixin
+        TrainingOptions training;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
-            MnistModels.Options options = options();
-            int epochs = this.epochs != null ? this.epochs : MnistModels.defaultEpochs(options.kind());
-            if (epochs < 1 || batch < 1 || trainExamples < 1 || trainExamples > 60_000 || testExamples < 1
-                    || testExamples > 10_000 || !(progressSeconds > 0)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "need --epochs >= 1, --batch >= 1, "
-                        + "--train-examples in [1, 60000], --test-examples in [1, 10000], --progress-seconds > 0");
-            }
-            Result r = train(options, epochs, batch, trainExamples, testExamples, progressSeconds, output, System.out);
+            MnistModels.Options options = training.modelOptions(spec.commandLine());
+            int epochs = training.epochs();
+            Result r = train(options, epochs, training.batch(), training.trainExamples(), training.testExamples(),
+                    training.progressSeconds(), training.output(), System.out);
             System.out.printf(Locale.ROOT, "%ntest accuracy %.2f%% on %d images, trained in %s (%d epochs of %d images, "
                             + "%.0f examples/s), NFE per minibatch %d forward / %d backward; model saved to %s%n",
-                    100 * r.accuracy(), testExamples, TrainingProgress.format(r.trainingTime()), epochs, trainExamples,
-                    r.examplesPerSecond(), r.forwardNfe(), r.backwardNfe(), output);
+                    100 * r.accuracy(), training.testExamples(), TrainingProgress.format(r.trainingTime()), epochs,
+                    training.trainExamples(), r.examplesPerSecond(), r.forwardNfe(), r.backwardNfe(),
+                    training.output());
             return 0;
-        }
-
-        MnistModels.Options options() {
-            MnistModels.Kind kind;
-            try {
-                kind = MnistModels.Kind.valueOf(model.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--model must be conv or mlp, got " + model);
-            }
-            MnistModels.Options d = MnistModels.defaults(kind);
-            try {
-                return new MnistModels.Options(kind, width == null ? d.width() : width,
-                        fieldWidth == null ? d.fieldWidth() : fieldWidth, d.kernel(),
-                        basis == null ? d.basis() : Basis.parse(basis), solver == null ? d.solver() : solver,
-                        steps == null ? d.steps() : steps, learningRate == null ? d.learningRate() : learningRate,
-                        learningRateDecay == null ? d.learningRateDecay() : learningRateDecay,
-                        dropout == null ? d.dropout() : dropout, seed);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-            }
         }
     }
 
@@ -187,7 +129,7 @@ public final class MnistOde implements Runnable {
      * Evaluates on the first {@code testExamples} test images (installed with
      * {@link MnistFiles#ensureInstalled()}) and prints accuracy and per-class figures.
      */
-    static Evaluation evaluate(MultiLayerNetwork net, int testExamples, PrintStream out) throws IOException {
+    public static Evaluation evaluate(MultiLayerNetwork net, int testExamples, PrintStream out) throws IOException {
         DataSetIterator test = new MnistDataSetIterator(500, testExamples, false, false, false, 0);
         Evaluation evaluation = net.evaluate(test);
         out.printf(Locale.ROOT, "%ntest set: accuracy %.2f%%, precision %.4f, recall %.4f, F1 %.4f (%d images)%n",

@@ -7,20 +7,26 @@ import org.dl4jnode.listeners.NfeListener;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Prints a progress line every few seconds of training: epoch, minibatch, examples per second since
- * the start, the last minibatch's loss, the ODE layers' NFE (forward evaluations / backward products
- * of the last minibatch) and the estimated time left.
+ * the clock started, the last loss, the ODE layers' NFE (forward evaluations / backward products of
+ * the last minibatch) where they are known, and the estimated time left.
+ *
+ * <p>As a training listener it counts the network's own minibatches (the first one starts the clock);
+ * a driver that trains elsewhere (Spark) reports finished minibatches with {@link #advance}.
  */
-final class TrainingProgress extends BaseTrainingListener {
+public final class TrainingProgress extends BaseTrainingListener {
 
     private final PrintStream out;
     private final long totalIterations;
     private final int epochs;
     private final int batchSize;
     private final long intervalNanos;
+    private boolean started;
     private long start;
+    private long doneAtStart;
     private long lastPrint;
     private long done;
     private long lastForward;
@@ -30,7 +36,7 @@ final class TrainingProgress extends BaseTrainingListener {
      * @param totalIterations minibatches in the whole run
      * @param intervalSeconds seconds between lines
      */
-    TrainingProgress(PrintStream out, long totalIterations, int epochs, int batchSize, double intervalSeconds) {
+    public TrainingProgress(PrintStream out, long totalIterations, int epochs, int batchSize, double intervalSeconds) {
         this.out = out;
         this.totalIterations = totalIterations;
         this.epochs = epochs;
@@ -38,26 +44,45 @@ final class TrainingProgress extends BaseTrainingListener {
         this.intervalNanos = (long) (intervalSeconds * 1e9);
     }
 
+    /** Starts the clock now (else the first reported minibatch starts it and is not counted in the rate). */
+    public void start() {
+        if (!started) {
+            started = true;
+            start = System.nanoTime();
+            lastPrint = start;
+            doneAtStart = done;
+        }
+    }
+
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        long now = System.nanoTime();
-        if (done == 0) {
-            start = now;
-            lastPrint = now;
-        }
-        done++;
         List<NfeListener.LayerNfe> nfe = NfeListener.countsOf(model);
         lastForward = nfe.stream().mapToLong(NfeListener.LayerNfe::forward).sum();
         lastBackward = nfe.stream().mapToLong(NfeListener.LayerNfe::backward).sum();
-        if (now - lastPrint >= intervalNanos || done == totalIterations) {
+        advance(1, epoch, model.score(), String.format(Locale.ROOT, "  NFE %d/%d", lastForward, lastBackward));
+    }
+
+    /**
+     * Records {@code minibatches} more finished minibatches and prints a line when one is due (and after the
+     * last).
+     *
+     * @param epoch zero-based epoch they belong to
+     * @param loss  the latest loss
+     * @param nfe   what to print about the NFE (e.g. {@code "  NFE 12/12"}), or empty
+     */
+    public void advance(long minibatches, int epoch, double loss, String nfe) {
+        done += minibatches;
+        start();
+        long now = System.nanoTime();
+        if (now - lastPrint >= intervalNanos || done >= totalIterations) {
             lastPrint = now;
-            // the first minibatch starts the clock, so it is not counted in the rate
             double seconds = (now - start) / 1e9;
-            double perSecond = done > 1 ? (done - 1) * batchSize / seconds : 0;
-            long left = (long) ((totalIterations - done) * (seconds / Math.max(1, done - 1)));
-            out.printf("epoch %d/%d  minibatch %d/%d  %.0f examples/s  loss %.4f  NFE %d/%d  ETA %s%n",
-                    Math.min(epoch + 1, epochs), epochs, done, totalIterations, perSecond, model.score(), lastForward,
-                    lastBackward, format(Duration.ofSeconds(left)));
+            long counted = done - doneAtStart;
+            double perSecond = counted > 0 && seconds > 0 ? counted * batchSize / seconds : 0;
+            long left = counted > 0 ? (long) ((totalIterations - done) * (seconds / counted)) : 0;
+            out.printf(Locale.ROOT, "epoch %d/%d  minibatch %d/%d  %.0f examples/s  loss %.4f%s  ETA %s%n",
+                    Math.min(epoch + 1, epochs), epochs, done, totalIterations, perSecond, loss, nfe,
+                    format(Duration.ofSeconds(Math.max(0, left))));
         }
     }
 
@@ -71,7 +96,8 @@ final class TrainingProgress extends BaseTrainingListener {
         return lastBackward;
     }
 
-    static String format(Duration d) {
+    /** A duration as {@code 3m05s} or {@code 42s}. */
+    public static String format(Duration d) {
         return d.toMinutes() > 0 ? d.toMinutes() + "m" + String.format("%02ds", d.toSecondsPart()) : d.toSeconds() + "s";
     }
 }
