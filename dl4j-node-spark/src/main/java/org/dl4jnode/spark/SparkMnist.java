@@ -4,6 +4,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.datasets.iterator.impl.MnistDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
@@ -106,7 +107,7 @@ public final class SparkMnist implements Runnable {
             if (jar != null) {
                 if (!Files.isRegularFile(jar)) {
                     throw new IllegalStateException("the application jar " + jar + " does not exist; build it with: "
-                            + "mvn -B -q package -DskipTests -pl dl4j-node-spark -am");
+                            + "mvn -B -q package -DskipTests -pl dl4j-node-spark -am -Pshaded");
                 }
                 conf.setJars(new String[] {jar.toAbsolutePath().toString()});
             } else if (!where.isLocal() && !conf.contains("spark.jars")) {
@@ -146,6 +147,9 @@ public final class SparkMnist implements Runnable {
                             .averagingFrequency(averagingFrequency)
                             // Adam's moments travel with the parameters, as in single-machine training
                             .saveUpdater(true)
+                            // the minibatches come from the driver's memory: exporting them to a shared file
+                            // system first (dl4j-spark's default) would need one (HDFS) for nothing
+                            .rddTrainingApproach(RDDTrainingApproach.Direct)
                             .workerPrefetchNumBatches(2)
                             .build());
             TrainingProgress progress = new TrainingProgress(out, (long) minibatches.size() * epochs, epochs, batch,

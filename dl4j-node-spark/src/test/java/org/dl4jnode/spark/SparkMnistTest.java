@@ -70,7 +70,7 @@ class SparkMnistTest {
         Run r = run("train", "--spark", "local[2]", "--jar", "no/such/app.jar");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("spark-mnist train: the application jar no/such/app.jar does not exist; "
-                + "build it with: mvn -B -q package -DskipTests -pl dl4j-node-spark -am");
+                + "build it with: mvn -B -q package -DskipTests -pl dl4j-node-spark -am -Pshaded");
     }
 
     @Test
