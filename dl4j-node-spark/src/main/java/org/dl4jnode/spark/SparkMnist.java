@@ -7,6 +7,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.time.SystemClockTimeSource;
+import org.deeplearning4j.spark.time.TimeSourceProvider;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jnode.examples.mnist.MnistFiles;
 import org.dl4jnode.examples.mnist.MnistModels;
@@ -84,6 +86,9 @@ public final class SparkMnist implements Runnable {
         @Option(names = "--jar", description = "the application jar for a cluster master when not run by "
                 + "spark-submit (the shaded jar the build makes)")
         Path jar;
+        @Option(names = "--training-stats", description = "print dl4j-spark's timing of each phase (broadcast, "
+                + "fit, aggregation, ...) after training")
+        boolean trainingStats;
         @CommandLine.Mixin
         TrainingOptions training;
         @CommandLine.Spec
@@ -128,6 +133,12 @@ public final class SparkMnist implements Runnable {
 
         private void train(JavaSparkContext sc, MnistModels.Options options, int parallel, PrintStream out)
                 throws IOException {
+            if (trainingStats && System.getProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY) == null) {
+                // dl4j-spark's default clock asks an internet NTP server (ten tries, then fails); one machine's
+                // clock suffices here. On a cluster, give executors the same property for comparable times.
+                System.setProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY,
+                        SystemClockTimeSource.class.getName());
+            }
             int epochs = training.epochs();
             int batch = training.batch();
             List<DataSet> minibatches = new ArrayList<>();
@@ -151,6 +162,7 @@ public final class SparkMnist implements Runnable {
                             // system first (dl4j-spark's default) would need one (HDFS) for nothing
                             .rddTrainingApproach(RDDTrainingApproach.Direct)
                             .workerPrefetchNumBatches(2)
+                            .collectTrainingStats(trainingStats)
                             .build());
             TrainingProgress progress = new TrainingProgress(out, (long) minibatches.size() * epochs, epochs, batch,
                     training.progressSeconds());
@@ -166,6 +178,10 @@ public final class SparkMnist implements Runnable {
                 }
             }
             Duration time = Duration.ofNanos(System.nanoTime() - start);
+            if (trainingStats) {
+                out.println();
+                out.println(spark.getSparkTrainingStats().statsAsString());
+            }
             ModelSerializer.writeModel(spark.getNetwork(), training.output().toFile(), true);
             Evaluation evaluation = MnistOde.evaluate(spark.getNetwork(), training.testExamples(), out);
             out.printf(Locale.ROOT, "%ntest accuracy %.2f%% on %d images, trained on Spark in %s (%d epochs of %d "

@@ -67,7 +67,7 @@ import java.util.concurrent.Callable;
  * {@code --eval-every} iterations the accuracy on the first {@code --curve-examples} test images; at the
  * end the accuracy on {@code --test-examples}. Prints one table (mean and standard deviation over the
  * seeds, NFE at convergence = mean over the last quarter of the iterations, parameters) and writes
- * {@code mnist-augmentation-curves.png} (accuracy and NFE over iterations, as figure 9).
+ * {@code mnist-augmentation-curves.png} (accuracy and the forward and adjoint NFE over iterations, as figure 9).
  */
 @Command(name = "mnist-augmentation", mixinStandardHelpOptions = true,
         description = "Seed 002's Table 1: vanilla, ANODE, IL-NODE and second-order conv ODEs on MNIST.")
@@ -242,7 +242,7 @@ public final class MnistAugmentation implements Callable<Integer> {
         table(runs, log);
         Files.createDirectories(out);
         Path figure = out.resolve("mnist-augmentation-curves.png");
-        BitmapEncoder.saveBitmap(curves(runs), 1, 2, figure.toString(), BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(curves(runs), 1, 3, figure.toString(), BitmapEncoder.BitmapFormat.PNG);
         log.println("figure written to " + figure);
         return 0;
     }
@@ -343,12 +343,14 @@ public final class MnistAugmentation implements Callable<Integer> {
         return Math.sqrt(Arrays.stream(x).map(v -> (v - m) * (v - m)).sum() / (x.length - 1));
     }
 
-    /** Figure 9: test accuracy and forward NFE over iterations, mean over seeds with one-standard-deviation bars. */
+    /**
+     * Figure 9: test accuracy, and the NFE of the forward and the adjoint solves over iterations; means over the
+     * seeds with one-standard-deviation bars.
+     */
     static List<XYChart> curves(List<Run> runs) {
-        XYChart accuracy = new XYChartBuilder().width(640).height(420).title("test accuracy (curve images)")
-                .xAxisTitle("iteration").yAxisTitle("accuracy %").build();
-        XYChart nfe = new XYChartBuilder().width(640).height(420).title("NFE of the forward solve")
-                .xAxisTitle("iteration").yAxisTitle("NFE").build();
+        XYChart accuracy = chart("test accuracy (curve images)", "accuracy %");
+        XYChart forward = chart("NFE of the forward solve", "NFE");
+        XYChart backward = chart("NFE of the adjoint solve", "NFE");
         for (Variant v : Variant.values()) {
             List<Run> mine = runs.stream().filter(r -> r.variant() == v).toList();
             if (mine.isEmpty()) {
@@ -368,25 +370,36 @@ public final class MnistAugmentation implements Callable<Integer> {
             if (points > 0) {
                 accuracy.addSeries(v.label(), x, y, err).setMarker(SeriesMarkers.NONE);
             }
-            int iterations = mine.stream().mapToInt(r -> r.forwardNfe().length).min().orElse(0);
-            int window = Math.max(1, iterations / 50);
-            List<Double> nx = new ArrayList<>();
-            List<Double> ny = new ArrayList<>();
-            List<Double> ne = new ArrayList<>();
-            for (int from = 0; from + window <= iterations; from += window) {
-                final int f = from;
-                // mean over a window of iterations per seed, then over the seeds: the raw counts jump by 6 per step
-                double[] values = mine.stream().mapToDouble(r -> Arrays.stream(r.forwardNfe(), f, f + window)
-                        .average().orElse(0)).toArray();
-                nx.add((double) from + window);
-                ny.add(mean(values));
-                ne.add(std(values));
-            }
-            if (!nx.isEmpty()) {
-                XYSeries s = nfe.addSeries(v.label(), nx, ny, ne);
-                s.setMarker(SeriesMarkers.NONE);
-            }
+            addNfeSeries(forward, v.label(), mine.stream().map(Run::forwardNfe).toList());
+            addNfeSeries(backward, v.label(), mine.stream().map(Run::backwardNfe).toList());
         }
-        return List.of(accuracy, nfe);
+        return List.of(accuracy, forward, backward);
+    }
+
+    private static XYChart chart(String title, String yAxis) {
+        return new XYChartBuilder().width(560).height(420).title(title).xAxisTitle("iteration").yAxisTitle(yAxis)
+                .build();
+    }
+
+    /** One model's NFE per iteration: the mean over windows of iterations per seed, then over the seeds. */
+    private static void addNfeSeries(XYChart chart, String name, List<double[]> perSeed) {
+        int iterations = perSeed.stream().mapToInt(a -> a.length).min().orElse(0);
+        // the raw counts jump by a whole step's evaluations from one iteration to the next: windows smooth them
+        int window = Math.max(1, iterations / 50);
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        List<Double> err = new ArrayList<>();
+        for (int from = 0; from + window <= iterations; from += window) {
+            final int f = from;
+            double[] values = perSeed.stream().mapToDouble(a -> Arrays.stream(a, f, f + window).average().orElse(0))
+                    .toArray();
+            x.add((double) from + window);
+            y.add(mean(values));
+            err.add(std(values));
+        }
+        if (!x.isEmpty()) {
+            XYSeries s = chart.addSeries(name, x, y, err);
+            s.setMarker(SeriesMarkers.NONE);
+        }
     }
 }
