@@ -28,8 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.concurrent.Callable;
 
 /**
@@ -171,6 +173,8 @@ public final class SparkMnist implements Runnable {
             long start = System.nanoTime();
             progress.start();
             for (int epoch = 0; epoch < epochs; epoch++) {
+                // a new order of the minibatches per epoch, as the single-machine iterator reshuffles its images
+                Collections.shuffle(minibatches, new Random(options.seed() + epoch));
                 for (int from = 0; from < minibatches.size(); from += slice) {
                     List<DataSet> part = minibatches.subList(from, Math.min(minibatches.size(), from + slice));
                     spark.fit(sc.parallelize(part, Math.min(parallel, part.size())));
