@@ -187,7 +187,7 @@ public final class ConvField implements FieldDefinition {
             throw new IllegalArgumentException("conv vector field: input and output channels must be >= 1, got "
                     + inputChannels + " and " + outputChannels);
         }
-        long[] channels = channels(inputChannels, outputChannels);
+        long[] channels = LayerSizes.of(inputChannels, hiddenChannels, outputChannels);
         List<ParamSpec> specs = new ArrayList<>();
         for (int i = 0; i < kernels.length; i++) {
             long area = (long) kernels[i] * kernels[i];
@@ -203,16 +203,6 @@ public final class ConvField implements FieldDefinition {
             specs.add(new ParamSpec("b" + i, new long[] {out}, true, zero, in * area, out * area));
         }
         return specs;
-    }
-
-    private long[] channels(long inputChannels, long outputChannels) {
-        long[] c = new long[hiddenChannels.length + 2];
-        c[0] = inputChannels;
-        for (int i = 0; i < hiddenChannels.length; i++) {
-            c[i + 1] = hiddenChannels[i];
-        }
-        c[c.length - 1] = outputChannels;
-        return c;
     }
 
     /**

@@ -111,7 +111,7 @@ public final class MlpField implements FieldDefinition {
             throw new IllegalArgumentException("MLP vector field: input and output sizes must be >= 1, got "
                     + inputSize + " and " + outputSize);
         }
-        long[] widths = widths(inputSize, outputSize);
+        long[] widths = LayerSizes.of(inputSize, hiddenWidths, outputSize);
         int layers = widths.length - 1;
         List<ParamSpec> specs = new ArrayList<>();
         long firstFanIn = widths[0] + (timeDependent ? 1 : 0);
@@ -167,16 +167,6 @@ public final class MlpField implements FieldDefinition {
             }
         }
         return new FieldWithTangent(x, dx);
-    }
-
-    private long[] widths(long inputSize, long outputSize) {
-        long[] w = new long[hiddenWidths.length + 2];
-        w[0] = inputSize;
-        for (int i = 0; i < hiddenWidths.length; i++) {
-            w[i + 1] = hiddenWidths[i];
-        }
-        w[w.length - 1] = outputSize;
-        return w;
     }
 
     @Override
