@@ -86,7 +86,8 @@ class FlowRegularizerConfigurationTest {
                 .setInputType(InputType.feedForward(3)).build();
         String json = conf.toJson();
         assertThat(json).contains("\"@class\" : \"finalStateStability\"").contains("\"@class\" : \"kineticEnergy\"")
-                .contains("\"@class\" : \"jacobianFrobenius\"");
+                .contains("\"@class\" : \"jacobianFrobenius\"").contains("\"weight\" : 0.02")
+                .as("the name is the class's, not a property").doesNotContain("\"name\" : \"kineticEnergy\"");
         MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(json);
         assertThat(back).isEqualTo(conf);
         AugmentedOdeLayer layer = (AugmentedOdeLayer) back.getConf(0).getLayer();

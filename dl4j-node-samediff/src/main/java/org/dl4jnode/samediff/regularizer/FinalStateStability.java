@@ -9,50 +9,22 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * penalises final states that are not fixed points of the field, so that trajectories settle
  * instead of being chaotic near t1.
  */
-public final class FinalStateStability implements EndpointRegularizer {
+public final class FinalStateStability extends WeightedRegularizer implements EndpointRegularizer {
 
     private static final long serialVersionUID = 1L;
 
-    @JsonProperty("weight")
-    private final double weight;
-
     @JsonCreator
     public FinalStateStability(@JsonProperty("weight") double weight) {
-        this.weight = FlowRegularizer.checkWeight(name(), weight);
-    }
-
-    @Override
-    public double weight() {
-        return weight;
-    }
-
-    @Override
-    public String name() {
-        return "finalStateStability";
+        super("finalStateStability", weight);
     }
 
     @Override
     public double penalty(INDArray rhs) {
-        return weight * rhs.mul(rhs).sumNumber().doubleValue() / rhs.size(0);
+        return weight() * rhs.mul(rhs).sumNumber().doubleValue() / rhs.size(0);
     }
 
     @Override
     public INDArray cotangent(INDArray rhs) {
-        return rhs.mul(2 * weight / rhs.size(0));
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof FinalStateStability s && Double.compare(weight, s.weight) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(weight);
-    }
-
-    @Override
-    public String toString() {
-        return name() + "(" + weight + ")";
+        return rhs.mul(2 * weight() / rhs.size(0));
     }
 }

@@ -22,38 +22,26 @@ import java.util.SplittableRandom;
  * (the layer passes its training iteration), so a repeated solve, such as a gradient check's,
  * sees the same probe.
  */
-public final class JacobianFrobenius implements IntegralRegularizer {
+public final class JacobianFrobenius extends WeightedRegularizer implements IntegralRegularizer {
 
     private static final long serialVersionUID = 1L;
 
-    @JsonProperty("weight")
-    private final double weight;
     @JsonProperty("seed")
     private final long seed;
 
     @JsonCreator
     public JacobianFrobenius(@JsonProperty("weight") double weight, @JsonProperty("seed") long seed) {
-        this.weight = FlowRegularizer.checkWeight(name(), weight);
+        super("jacobianFrobenius", weight);
         this.seed = seed;
     }
 
     /** A copy that draws its probes from {@code seed}. */
     public JacobianFrobenius seed(long seed) {
-        return new JacobianFrobenius(weight, seed);
-    }
-
-    @Override
-    public double weight() {
-        return weight;
+        return new JacobianFrobenius(weight(), seed);
     }
 
     public long seed() {
         return seed;
-    }
-
-    @Override
-    public String name() {
-        return "jacobianFrobenius";
     }
 
     @Override
@@ -87,16 +75,16 @@ public final class JacobianFrobenius implements IntegralRegularizer {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JacobianFrobenius j && Double.compare(weight, j.weight) == 0 && seed == j.seed;
+        return super.equals(o) && seed == ((JacobianFrobenius) o).seed;
     }
 
     @Override
     public int hashCode() {
-        return Double.hashCode(weight) * 31 + Long.hashCode(seed);
+        return super.hashCode() * 31 + Long.hashCode(seed);
     }
 
     @Override
     public String toString() {
-        return name() + "(" + weight + (seed != 0 ? ", seed " + seed : "") + ")";
+        return seed == 0 ? super.toString() : name() + "(" + weight() + ", seed " + seed + ")";
     }
 }
