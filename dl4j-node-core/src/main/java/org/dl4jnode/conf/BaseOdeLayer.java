@@ -173,15 +173,17 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     /** The regularisers integrated along the solve, in configuration order. */
     @JsonIgnore
     public List<IntegralRegularizer> integralRegularizers() {
-        return regularizers.stream().filter(IntegralRegularizer.class::isInstance)
-                .map(IntegralRegularizer.class::cast).toList();
+        return regularizers(IntegralRegularizer.class);
     }
 
     /** The regularisers on the end of the solve, in configuration order. */
     @JsonIgnore
     public List<EndpointRegularizer> endpointRegularizers() {
-        return regularizers.stream().filter(EndpointRegularizer.class::isInstance)
-                .map(EndpointRegularizer.class::cast).toList();
+        return regularizers(EndpointRegularizer.class);
+    }
+
+    private <R extends FlowRegularizer> List<R> regularizers(Class<R> kind) {
+        return regularizers.stream().filter(kind::isInstance).map(kind::cast).toList();
     }
 
     /**

@@ -164,7 +164,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 throw new IllegalArgumentException(where() + ": a starting state must have the shape of h(t0), "
                         + Arrays.toString(expected) + ", got " + Arrays.toString(h0.shape()));
             }
-            bindField(detached);
+            bindField(field(), detached);
             try (Solution s = forward(field(), detached, solverArray(h0).dup(), null, null)) {
                 checkFinite(detached, s);
                 List<INDArray> states = s.states();
@@ -261,13 +261,10 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         INDArray x = solverArray(input);
         Solution s;
         if (training) {
-            FieldFunction f = trainingField();
-            f.bind(params);
+            // the probe among the constants is shaped like the initial state: make that first
             INDArray h0 = solverArray(lift().initialState(x, params));
-            if (f.readsInput()) {
-                f.bindInput(penalties().constants(x, h0, solveIndex()));
-            }
-            s = forward(f, x, penalties().initialState(h0), gradientMethod(), null);
+            bindField(trainingField(), penalties().constants(x, h0, solveIndex()));
+            s = forward(trainingField(), x, penalties().initialState(h0), gradientMethod(), null);
         } else {
             s = forward(field(), x, bind(x), null, null);
         }
@@ -360,16 +357,15 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     /** Binds the parameters (and the input, for a field that reads it) to the field; returns h(t0). */
     private INDArray bind(INDArray x) {
-        bindField(x);
+        bindField(field(), x);
         return solverArray(lift().initialState(x, params));
     }
 
-    /** Binds the parameters, and the input {@code x} for a field that reads it, to the field. */
-    private void bindField(INDArray x) {
-        FieldFunction f = field();
+    /** Binds the parameters, and the constants {@code input} for a field that reads them, to {@code f}. */
+    private void bindField(FieldFunction f, INDArray input) {
         f.bind(params);
         if (f.readsInput()) {
-            f.bindInput(x);
+            f.bindInput(input);
         }
     }
 
