@@ -13,6 +13,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jnode.examples.mnist.MnistFiles;
 import org.dl4jnode.examples.mnist.MnistModels;
 import org.dl4jnode.examples.mnist.MnistOde;
+import org.dl4jnode.examples.mnist.OneLineFailures;
 import org.dl4jnode.examples.mnist.TrainingOptions;
 import org.dl4jnode.examples.mnist.TrainingProgress;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -62,10 +63,7 @@ public final class SparkMnist implements Runnable {
 
     /** The command line, with failures (no master, no data) reported as one line, not a stack trace. */
     public static CommandLine commandLine() {
-        return new CommandLine(new SparkMnist()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("spark-mnist " + cmd.getCommandName() + ": " + e.getMessage());
-            return 1;
-        });
+        return new CommandLine(new SparkMnist()).setExecutionExceptionHandler(new OneLineFailures());
     }
 
     @Override
@@ -141,7 +139,7 @@ public final class SparkMnist implements Runnable {
                 System.setProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY,
                         SystemClockTimeSource.class.getName());
             }
-            int epochs = training.epochs();
+            int epochs = training.epochs(options.kind());
             int batch = training.batch();
             List<DataSet> minibatches = new ArrayList<>();
             DataSetIterator data = new MnistDataSetIterator(batch, training.trainExamples(), false, true, true,

@@ -43,10 +43,7 @@ public final class MnistOde implements Runnable {
 
     /** The command line, with failures (no data, no model, bad image) reported as one message, not a stack trace. */
     public static CommandLine commandLine() {
-        return new CommandLine(new MnistOde()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("mnist-ode " + cmd.getCommandName() + ": " + e.getMessage());
-            return 1;
-        });
+        return new CommandLine(new MnistOde()).setExecutionExceptionHandler(new OneLineFailures());
     }
 
     @Override
@@ -76,7 +73,7 @@ public final class MnistOde implements Runnable {
         @Override
         public Integer call() throws IOException {
             MnistModels.Options options = training.modelOptions(spec.commandLine());
-            int epochs = training.epochs();
+            int epochs = training.epochs(options.kind());
             Result r = train(options, epochs, training.batch(), training.trainExamples(), training.testExamples(),
                     training.progressSeconds(), training.output(), System.out);
             System.out.printf(Locale.ROOT, "%ntest accuracy %.2f%% on %d images, trained in %s (%d epochs of %d images, "

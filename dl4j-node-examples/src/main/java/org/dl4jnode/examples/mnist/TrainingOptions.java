@@ -62,7 +62,7 @@ public final class TrainingOptions {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(command, "--model must be conv or mlp, got " + model);
         }
-        if (epochs() < 1 || batch < 1 || trainExamples < 1 || trainExamples > 60_000 || testExamples < 1
+        if (epochs(kind) < 1 || batch < 1 || trainExamples < 1 || trainExamples > 60_000 || testExamples < 1
                 || testExamples > 10_000 || !(progressSeconds > 0)) {
             throw new CommandLine.ParameterException(command, "need --epochs >= 1, --batch >= 1, "
                     + "--train-examples in [1, 60000], --test-examples in [1, 10000], --progress-seconds > 0");
@@ -80,12 +80,9 @@ public final class TrainingOptions {
         }
     }
 
-    /** Passes over the training set: {@code --epochs}, or the model's default. */
-    public int epochs() {
-        if (epochs != null) {
-            return epochs;
-        }
-        return MnistModels.defaultEpochs("mlp".equalsIgnoreCase(model) ? MnistModels.Kind.MLP : MnistModels.Kind.CONV);
+    /** Passes over the training set: {@code --epochs}, or the default of the {@code kind} of model. */
+    public int epochs(MnistModels.Kind kind) {
+        return epochs != null ? epochs : MnistModels.defaultEpochs(kind);
     }
 
     public int batch() {
