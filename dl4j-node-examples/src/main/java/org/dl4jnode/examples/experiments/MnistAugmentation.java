@@ -63,7 +63,7 @@ import java.util.concurrent.Callable;
  * {@code --pool 2} (default) first averages 2x2 pixel blocks, so the ODEs run on 14x14 images: the
  * adaptive solves on 28x28 are beyond a 2-core machine's half hour.
  *
- * <p>Records per training iteration the loss and the forward and backward NFE, and every
+ * <p>Records per training iteration the forward and backward NFE (and prints the loss), and every
  * {@code --eval-every} iterations the accuracy on the first {@code --curve-examples} test images; at the
  * end the accuracy on {@code --test-examples}. Prints one table (mean and standard deviation over the
  * seeds, NFE at convergence = mean over the last quarter of the iterations, parameters) and writes
@@ -192,14 +192,13 @@ public final class MnistAugmentation implements Callable<Integer> {
      * @param accuracy       final test accuracy in [0, 1]
      * @param parameters     all of the network's parameters
      * @param odeParameters  the input convolution's and the ODE layer's
-     * @param loss           training loss per iteration
      * @param forwardNfe     NFE of each iteration's forward solve
      * @param backwardNfe    NFE of each iteration's adjoint solve
      * @param curveIteration iterations at which {@code curveAccuracy} was measured
      * @param curveAccuracy  accuracy on the curve's test images
      * @param seconds        training time
      */
-    public record Run(Variant variant, long seed, double accuracy, long parameters, long odeParameters, double[] loss,
+    public record Run(Variant variant, long seed, double accuracy, long parameters, long odeParameters,
                       double[] forwardNfe, double[] backwardNfe, int[] curveIteration, double[] curveAccuracy,
                       double seconds) {
 
@@ -251,14 +250,12 @@ public final class MnistAugmentation implements Callable<Integer> {
     Run run(Setup setup, Variant variant, long runSeed, DataSet curveSet, PrintStream log) throws IOException {
         MultiLayerNetwork net = new MultiLayerNetwork(setup.configuration(variant, runSeed));
         net.init();
-        long odeParameters = net.getLayer("ode").numParams()
-                + (variant == Variant.IL_NODE || variant == Variant.SECOND_ORDER ? net.getLayer(pool > 1 ? 1 : 0)
-                .numParams() : 0);
+        // everything before the softmax layer: the input convolution, if any, and the ODE (pooling has none)
+        long odeParameters = net.numParams() - net.getOutputLayer().numParams();
         NfeListener nfe = new NfeListener(Integer.MAX_VALUE);
         net.setListeners(nfe);
         int perEpoch = (trainExamples + batch - 1) / batch;
         int total = perEpoch * epochs;
-        double[] loss = new double[total];
         double[] forward = new double[total];
         double[] backward = new double[total];
         List<Integer> curveIteration = new ArrayList<>();
@@ -272,7 +269,6 @@ public final class MnistAugmentation implements Callable<Integer> {
             while (train.hasNext()) {
                 net.fit(train.next());
                 NfeListener.Iteration it = nfe.last();
-                loss[iteration] = net.score();
                 forward[iteration] = it.forward();
                 backward[iteration] = it.backward();
                 iteration++;
@@ -285,7 +281,7 @@ public final class MnistAugmentation implements Callable<Integer> {
                     double seconds = (now - start) / 1e9;
                     log.printf(Locale.ROOT, "%-20s iteration %4d/%d  %6.1f examples/s  loss %.4f  NFE %d/%d  "
                                     + "curve accuracy %.1f%%  %.0f s%n", name, iteration, total,
-                            (double) iteration * batch / seconds, loss[iteration - 1], it.forward(), it.backward(),
+                            (double) iteration * batch / seconds, net.score(), it.forward(), it.backward(),
                             curveAccuracy.isEmpty() ? 0.0 : 100 * curveAccuracy.get(curveAccuracy.size() - 1),
                             seconds);
                     lastPrint = now;
@@ -297,7 +293,7 @@ public final class MnistAugmentation implements Callable<Integer> {
         Evaluation evaluation = net.evaluate(test);
         log.printf(Locale.ROOT, "%-20s test accuracy %.2f%% (%d images), %d parameters, trained in %.0f s%n", name,
                 100 * evaluation.accuracy(), testExamples, net.numParams(), seconds);
-        return new Run(variant, runSeed, evaluation.accuracy(), net.numParams(), odeParameters, loss, forward,
+        return new Run(variant, runSeed, evaluation.accuracy(), net.numParams(), odeParameters, forward,
                 backward, curveIteration.stream().mapToInt(Integer::intValue).toArray(),
                 curveAccuracy.stream().mapToDouble(Double::doubleValue).toArray(), seconds);
     }
