@@ -25,9 +25,12 @@ final class SparkMaster {
     static final int CONNECT_TIMEOUT_MS = 5_000;
 
     private final String url;
+    /** The {@code host:port}s of a standalone master (unresolved); empty for other masters. */
+    private final List<InetSocketAddress> standalone;
 
-    private SparkMaster(String url) {
+    private SparkMaster(String url, List<InetSocketAddress> standalone) {
         this.url = url;
+        this.standalone = List.copyOf(standalone);
     }
 
     /**
@@ -45,9 +48,7 @@ final class SparkMaster {
             throw new IllegalArgumentException("--spark must be local, local[n], local[*], spark://host:port, yarn, "
                     + "k8s://... or mesos://..., got " + url);
         }
-        SparkMaster master = new SparkMaster(url);
-        master.standaloneAddresses();
-        return master;
+        return new SparkMaster(url, standaloneAddresses(url));
     }
 
     String url() {
@@ -80,7 +81,7 @@ final class SparkMaster {
      */
     void checkReachable() {
         List<String> failures = new ArrayList<>();
-        for (InetSocketAddress address : standaloneAddresses()) {
+        for (InetSocketAddress address : standalone) {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(address.getHostString(), address.getPort()), CONNECT_TIMEOUT_MS);
                 return;
@@ -101,7 +102,7 @@ final class SparkMaster {
      *
      * @throws IllegalArgumentException if one is not {@code host:port}
      */
-    private List<InetSocketAddress> standaloneAddresses() {
+    private static List<InetSocketAddress> standaloneAddresses(String url) {
         Matcher m = STANDALONE.matcher(url);
         List<InetSocketAddress> out = new ArrayList<>();
         if (!m.matches()) {

@@ -109,10 +109,11 @@ public final class ConvField implements FieldDefinition {
                         + "padding keeps the image centred only for odd kernels), got " + Arrays.toString(kernels));
             }
         }
-        int[] all = kernels.length == convolutions ? kernels.clone() : new int[convolutions];
-        if (kernels.length != convolutions) {
-            Arrays.fill(all, kernels[0]);
+        if (kernels.length == convolutions) {
+            return kernels.clone();
         }
+        int[] all = new int[convolutions];
+        Arrays.fill(all, kernels[0]);
         return all;
     }
 
