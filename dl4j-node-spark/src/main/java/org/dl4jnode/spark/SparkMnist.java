@@ -14,6 +14,7 @@ import org.dl4jnode.examples.mnist.MnistFiles;
 import org.dl4jnode.examples.mnist.MnistModels;
 import org.dl4jnode.examples.mnist.MnistOde;
 import org.dl4jnode.examples.mnist.OneLineFailures;
+import org.dl4jnode.examples.mnist.RandomShifts;
 import org.dl4jnode.examples.mnist.TrainingOptions;
 import org.dl4jnode.examples.mnist.TrainingProgress;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -170,11 +171,18 @@ public final class SparkMnist implements Runnable {
             int slice = parallel * averagingFrequency * 4;
             long start = System.nanoTime();
             progress.start();
+            RandomShifts shifts = new RandomShifts(options.shift(), options.seed());
             for (int epoch = 0; epoch < epochs; epoch++) {
                 // a new order of the minibatches per epoch, as the single-machine iterator reshuffles its images
                 Collections.shuffle(minibatches, new Random(options.seed() + epoch));
                 for (int from = 0; from < minibatches.size(); from += slice) {
-                    List<DataSet> part = minibatches.subList(from, Math.min(minibatches.size(), from + slice));
+                    List<DataSet> part = new ArrayList<>();
+                    for (DataSet d : minibatches.subList(from, Math.min(minibatches.size(), from + slice))) {
+                        // new shifts of the original images each epoch, as the single-machine iterator makes
+                        DataSet shifted = d.copy();
+                        shifts.preProcess(shifted);
+                        part.add(shifted);
+                    }
                     spark.fit(sc.parallelize(part, Math.min(parallel, part.size())));
                     progress.advance(part.size(), epoch, spark.getScore(), "");
                 }

@@ -37,11 +37,19 @@ import org.nd4j.linalg.schedule.ScheduleType;
  */
 public final class MnistModels {
 
-    /** The model's shape and training options; the CLI's defaults are those of {@link #defaults(Kind)}. */
+    /**
+     * The model's shape and training options; the CLI's defaults are those of {@link #defaults(Kind)}.
+     *
+     * @param shift largest random shift of the training images in pixels ({@link RandomShifts}); 0: none
+     */
     public record Options(Kind kind, int width, int fieldWidth, int kernel, FunctionBasis basis, Solver solver,
-                          int steps, double learningRate, double learningRateDecay, double dropout, long seed) {
+                          int steps, double learningRate, double learningRateDecay, double dropout, int shift,
+                          long seed) {
 
         public Options {
+            if (shift < 0 || shift > 4) {
+                throw new IllegalArgumentException("MNIST model: shift must be in [0, 4] pixels, got " + shift);
+            }
             if (!(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("MNIST model: dropout must be in [0, 1), got " + dropout);
             }
@@ -70,8 +78,8 @@ public final class MnistModels {
     /** The models' defaults (the README's figures were measured with these). */
     public static Options defaults(Kind kind) {
         return kind == Kind.CONV
-                ? new Options(kind, 32, 32, 3, Basis.fourier(2), Solver.MIDPOINT, 1, 3e-3, 0.5, 0, 123)
-                : new Options(kind, 64, 64, 1, Basis.fourier(2), Solver.RK4, 4, 1e-3, 1.0, 0, 123);
+                ? new Options(kind, 32, 32, 3, Basis.fourier(2), Solver.MIDPOINT, 1, 3e-3, 0.5, 0, 1, 123)
+                : new Options(kind, 64, 64, 1, Basis.fourier(2), Solver.RK4, 4, 1e-3, 1.0, 0, 0, 123);
     }
 
     /** Passes over the training set the CLI makes by default: what fits in about 4 minutes here. */

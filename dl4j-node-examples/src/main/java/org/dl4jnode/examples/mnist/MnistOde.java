@@ -106,6 +106,7 @@ public final class MnistOde implements Runnable {
                                double progressSeconds, Path output, PrintStream out) throws IOException {
         MnistFiles.ensureInstalled();
         DataSetIterator train = new MnistDataSetIterator(batch, trainExamples, false, true, true, options.seed());
+        train.setPreProcessor(new RandomShifts(options.shift(), options.seed()));
         int perEpoch = (trainExamples + batch - 1) / batch;
         MultiLayerNetwork net = new MultiLayerNetwork(MnistModels.configuration(options, perEpoch));
         net.init();

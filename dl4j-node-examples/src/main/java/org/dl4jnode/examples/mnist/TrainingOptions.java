@@ -39,6 +39,9 @@ public final class TrainingOptions {
     @Option(names = "--dropout", description = "probability of dropping each input of the softmax layer in training "
             + "(default: 0)")
     Double dropout;
+    @Option(names = "--shift", description = "shift each training image by up to this many pixels along each axis, "
+            + "at random, in [0, 4] (default: 1 for conv, 0 for mlp)")
+    Integer shift;
     @Option(names = "--seed", defaultValue = "123", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--output", defaultValue = "mnist-ode.zip", description = "where to save the model (default ${DEFAULT-VALUE})")
@@ -74,7 +77,7 @@ public final class TrainingOptions {
                     basis == null ? d.basis() : Basis.parse(basis), solver == null ? d.solver() : solver,
                     steps == null ? d.steps() : steps, learningRate == null ? d.learningRate() : learningRate,
                     learningRateDecay == null ? d.learningRateDecay() : learningRateDecay,
-                    dropout == null ? d.dropout() : dropout, seed);
+                    dropout == null ? d.dropout() : dropout, shift == null ? d.shift() : shift, seed);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(command, e.getMessage());
         }

@@ -108,14 +108,14 @@ class MnistOdeTest {
     @Test
     void trainChecksItsOptionsBeforeAnythingRuns() {
         for (String[] args : new String[][] {{"train", "--model", "resnet"}, {"train", "--epochs", "0"},
-                {"train", "--train-examples", "60001"}, {"train", "--lr", "-1"}}) {
+                {"train", "--train-examples", "60001"}, {"train", "--lr", "-1"}, {"train", "--shift", "5"}}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             var cli = MnistOde.commandLine();
             cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
             assertThat(cli.execute(args)).as(Arrays.toString(args)).isEqualTo(2);
             assertThat(err.toString(StandardCharsets.UTF_8)).as(Arrays.toString(args))
                     .containsAnyOf("--model must be conv or mlp, got resnet", "need --epochs >= 1",
-                            "need learning rate > 0")
+                            "need learning rate > 0", "shift must be in [0, 4] pixels, got 5")
                     .doesNotContain("\tat ");
         }
     }
