@@ -13,6 +13,7 @@ import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.runtime.GradientMethod;
 import org.dl4jnode.samediff.runtime.Gradients;
 import org.dl4jnode.samediff.runtime.OdeSolve;
+import org.dl4jnode.samediff.runtime.SolveThreads;
 import org.dl4jnode.samediff.runtime.SolveFailure;
 import org.dl4jnode.samediff.runtime.Solution;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
@@ -199,7 +200,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         validateInput();
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray out;
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+             SolveThreads threads = SolveThreads.open(input.length())) {
             out = solve(training);
         }
         return workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
@@ -210,7 +212,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         assertInputSet(true);
         Gradient gradient = new DefaultGradient(gradientsFlat);
         INDArray inputGradient;
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+             SolveThreads threads = SolveThreads.open(input.length())) {
             if (solution == null || recordedInput != input) {
                 solve(true);
             }
