@@ -17,6 +17,7 @@ import org.dl4jnode.examples.mnist.MnistFiles;
 import org.dl4jnode.examples.mnist.MnistModels;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -62,6 +63,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     int examples;
     @Option(names = "--warmup", defaultValue = "20", description = "untimed minibatches first (default ${DEFAULT-VALUE})")
     int warmup;
+    @Option(names = "--blas-check", description = "print the GFLOP/s of ND4J's float products [128, 784] x [784, 64] "
+            + "(the first layer's) and [128, 64] x [64, 64] (the field's) and exit")
+    boolean blasCheck;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ThroughputBenchmark()).execute(args));
@@ -116,6 +120,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (blasCheck) {
+            System.out.printf(Locale.ROOT, "BLAS gflops=%.1f field_gflops=%.1f threads=%s%n", productGflops(784),
+                    productGflops(64), System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
+            return 0;
+        }
         Model m = model(model);
         MnistFiles.ensureInstalled();
         List<DataSet> batches = new ArrayList<>();
@@ -150,6 +159,25 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), train, infer, heapPeak / 1048576.0,
                 rssPeakKib() / 1024.0, count, net.numParams());
         return 0;
+    }
+
+    /**
+     * GFLOP/s of ND4J's [128, k] x [k, 64] float product into an existing 'f'-order array, as DL4J's dense
+     * layers call it ({@code mmuli}); its overhead per call shows at k = 64.
+     */
+    private static double productGflops(int k) {
+        INDArray a = Nd4j.randn(DataType.FLOAT, 128, k);
+        INDArray b = Nd4j.randn(DataType.FLOAT, k, 64);
+        INDArray c = Nd4j.createUninitialized(DataType.FLOAT, new long[]{128, 64}, 'f');
+        int repeats = 200_000 / k;
+        for (int i = 0; i < repeats / 10; i++) {
+            a.mmuli(b, c);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < repeats; i++) {
+            a.mmuli(b, c);
+        }
+        return 2.0 * 128 * k * 64 * repeats / (System.nanoTime() - start);
     }
 
     private static List<MemoryPoolMXBean> heapPools() {
