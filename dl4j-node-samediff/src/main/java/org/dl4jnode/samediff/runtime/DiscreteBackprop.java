@@ -95,7 +95,7 @@ public final class DiscreteBackprop {
             for (int i = s - 1; i >= 0; i--) {
                 boolean any = false;
                 if (tableau.b(i) != 0) {
-                    yBar.mul(dt * tableau.b(i), kBar);
+                    ArrayAlgebra.scale(dt * tableau.b(i), yBar, kBar);
                     any = true;
                 }
                 for (int j = i + 1; j < s; j++) {
@@ -104,7 +104,7 @@ public final class DiscreteBackprop {
                         if (any) {
                             ArrayAlgebra.axpy(dt * aji, stageBar[j], kBar);
                         } else {
-                            stageBar[j].mul(dt * aji, kBar);
+                            ArrayAlgebra.scale(dt * aji, stageBar[j], kBar);
                             any = true;
                         }
                     }

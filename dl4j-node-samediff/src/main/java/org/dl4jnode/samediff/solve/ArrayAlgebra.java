@@ -43,7 +43,7 @@ public final class ArrayAlgebra implements StateAlgebra<INDArray> {
             }
             if (out == null) {
                 out = like(terms.get(i));
-                terms.get(i).mul(coefficients[i], out);
+                scale(coefficients[i], terms.get(i), out);
             } else {
                 axpy(coefficients[i], terms.get(i), out);
             }
@@ -89,6 +89,20 @@ public final class ArrayAlgebra implements StateAlgebra<INDArray> {
     /** True when no element of {@code a} is NaN or infinite (one reduction). */
     public static boolean isFinite(INDArray a) {
         return Nd4j.getExecutioner().exec(new MatchCondition(a, Conditions.notFinite())).getInt(0) == 0;
+    }
+
+    /**
+     * {@code y = alpha x}, for arrays of one shape: BLAS copy and scal where both are whole dense arrays of
+     * one ordering (no op object, no scalar array: this runs for every stage of a step and of its
+     * backward pass), an element-wise op otherwise.
+     */
+    public static void scale(double alpha, INDArray x, INDArray y) {
+        if (blasCompatible(x, y)) {
+            Nd4j.getBlasWrapper().level1().copy(x, y);
+            Nd4j.getBlasWrapper().level1().scal(y.length(), alpha, y);
+        } else {
+            x.mul(alpha, y);
+        }
     }
 
     /**

@@ -69,4 +69,22 @@ class ArrayAlgebraTest {
         assertThatThrownBy(() -> ArrayAlgebra.axpy(1, k1, Nd4j.zeros(DataType.DOUBLE, 4)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void scaleWritesAScaledCopyOnDenseArraysViewsAndFloats() {
+        INDArray dense = Nd4j.create(DataType.DOUBLE, 2, 2);
+        ArrayAlgebra.scale(-1.5, y, dense);
+        assertThat(dense.toDoubleMatrix()).isEqualTo(new double[][] {{-1.5, -3}, {-4.5, -6}});
+        assertThat(y.toDoubleMatrix()).as("x untouched").isEqualTo(new double[][] {{1, 2}, {3, 4}});
+
+        INDArray big = Nd4j.create(DataType.DOUBLE, 3, 2);
+        INDArray view = big.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all());
+        ArrayAlgebra.scale(2, y, view);
+        assertThat(view.toDoubleMatrix()).isEqualTo(new double[][] {{2, 4}, {6, 8}});
+        assertThat(big.getRow(0).toDoubleVector()).as("outside the view").containsExactly(0, 0);
+
+        INDArray floats = Nd4j.create(DataType.FLOAT, 2, 2);
+        ArrayAlgebra.scale(0.25, y.castTo(DataType.FLOAT), floats);
+        assertThat(floats.toFloatMatrix()).isEqualTo(new float[][] {{0.25f, 0.5f}, {0.75f, 1f}});
+    }
 }
