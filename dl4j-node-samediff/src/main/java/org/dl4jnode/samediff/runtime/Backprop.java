@@ -31,7 +31,7 @@ final class Backprop implements GradientMethod {
             }
         }
         Gradients g = DiscreteBackprop.backward(forward.tape(), forward.tableau(), forward.steps(),
-                outputBars.get(outputs - 1), jumps);
+                outputBars.get(outputs - 1), jumps, forward.pool());
         if (atStart != null) {
             g.initialState().addi(atStart);
         }

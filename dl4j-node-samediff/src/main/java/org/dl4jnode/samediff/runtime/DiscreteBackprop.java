@@ -2,6 +2,7 @@ package org.dl4jnode.samediff.runtime;
 
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.Step;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -70,6 +71,18 @@ public final class DiscreteBackprop {
      */
     public static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
                                      INDArray outputBar, Map<Integer, INDArray> jumps) {
+        return backward(tape, tableau, steps, outputBar, jumps, null);
+    }
+
+    /**
+     * As {@link #backward(EvaluationTape, ButcherTableau, List, INDArray, Map)}, taking the working arrays
+     * (stage cotangents and the step's running sum) from {@code pool} and giving them back at the end, so a
+     * training step allocates only what it returns.
+     *
+     * @param pool where the working arrays come from; null: allocate them
+     */
+    public static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
+                                     INDArray outputBar, Map<Integer, INDArray> jumps, ArrayPool pool) {
         FieldFunction f = tape.field();
         DataType type = outputBar.dataType();
         Map<String, INDArray> paramBar = new LinkedHashMap<>();
@@ -79,8 +92,9 @@ public final class DiscreteBackprop {
         INDArray inputBar = f.readsInput() ? Nd4j.zeros(type, tape.binding().requireInput().shape()) : null;
         int s = tableau.stages();
         INDArray yBar = outputBar.dup('c');
-        INDArray stepBar = Nd4j.createUninitialized(type, outputBar.shape());
-        INDArray kBar = Nd4j.createUninitialized(type, outputBar.shape());
+        INDArray returned = yBar;
+        INDArray stepBar = working(pool, type, outputBar.shape());
+        INDArray kBar = working(pool, type, outputBar.shape());
         INDArray[] stageBar = new INDArray[s];
         boolean[] computed = new boolean[s];
         for (int n = steps.size() - 1; n >= 0; n--) {
@@ -115,7 +129,7 @@ public final class DiscreteBackprop {
                 FieldFunction.Vjp vjp = tape.vjp(step.t() + tableau.c(i) * dt, step.stageStates().get(i),
                         step.stageSlopes().get(i), kBar);
                 if (stageBar[i] == null) {
-                    stageBar[i] = Nd4j.createUninitialized(type, outputBar.shape());
+                    stageBar[i] = working(pool, type, outputBar.shape());
                 }
                 ArrayAlgebra.copy(vjp.state(), stageBar[i]);
                 computed[i] = true;
@@ -129,6 +143,22 @@ public final class DiscreteBackprop {
             yBar = stepBar;
             stepBar = swap;
         }
-        return new Gradients(yBar, paramBar, inputBar);
+        if (yBar != returned) {
+            // the result is the caller's: the pooled array that holds it goes back
+            ArrayAlgebra.copy(yBar, returned);
+            stepBar = yBar;
+        }
+        if (pool != null) {
+            pool.giveBack(stepBar);
+            pool.giveBack(kBar);
+            for (INDArray a : stageBar) {
+                pool.giveBack(a);
+            }
+        }
+        return new Gradients(returned, paramBar, inputBar);
+    }
+
+    private static INDArray working(ArrayPool pool, DataType type, long[] shape) {
+        return pool != null ? pool.take(type, shape) : Nd4j.createUninitialized(type, shape);
     }
 }

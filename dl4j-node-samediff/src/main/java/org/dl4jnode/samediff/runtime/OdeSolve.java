@@ -101,7 +101,7 @@ public final class OdeSolve {
             tape.close();
         }
         return new Solution(f, tableau, segmentsOrNull(segments), states, stepsUpTo, steps,
-                keep ? tape : null, tape.binding(), gradient, f.evaluations() - start);
+                keep ? tape : null, tape.binding(), gradient, f.evaluations() - start, pool);
     }
 
     /** A step's states back to the pool, all but its result, which the next step starts from. */

@@ -1,5 +1,6 @@
 package org.dl4jnode.samediff.runtime;
 
+import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.Step;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
@@ -23,11 +24,12 @@ public final class Solution implements AutoCloseable {
     private final GradientMethod gradient;
     private final long evaluations;
     private final Binding binding;
+    private final ArrayPool pool;
     private EvaluationTape tape;
 
     Solution(FieldFunction field, ButcherTableau tableau, List<TimeGrid> segments, List<INDArray> states,
              int[] stepsUpTo, List<Step<INDArray>> steps, EvaluationTape tape, Binding binding,
-             GradientMethod gradient, long evaluations) {
+             GradientMethod gradient, long evaluations, ArrayPool pool) {
         this.field = field;
         this.tableau = tableau;
         this.segments = segments;
@@ -38,6 +40,7 @@ public final class Solution implements AutoCloseable {
         this.binding = binding;
         this.gradient = gradient;
         this.evaluations = evaluations;
+        this.pool = pool;
     }
 
     /** The whole state at the end of each segment, in order; the last is the final state. */
@@ -75,6 +78,11 @@ public final class Solution implements AutoCloseable {
             tape.close();
             tape = null;
         }
+    }
+
+    /** The pool the solve took its states from: the backward pass takes its working arrays there too. */
+    ArrayPool pool() {
+        return pool;
     }
 
     FieldFunction field() {

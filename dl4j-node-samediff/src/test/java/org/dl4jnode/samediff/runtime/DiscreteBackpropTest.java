@@ -5,6 +5,7 @@ import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.FixedGrid;
 import org.dl4jnode.samediff.solve.RungeKutta;
@@ -132,5 +133,33 @@ class DiscreteBackpropTest {
         AdaptiveGrid grid = new AdaptiveGrid(0, 2, new Tolerances(1e-6, 1e-6), new StepSizeController(1.0, 0.2, 10.0),
                 10_000, 0);
         tapeEqualsRecomputation(f, ButcherTableau.DOPRI5, grid, ErrorNorm.rms(grid.tolerances()), true);
+    }
+
+    @Test
+    void pooledWorkingArraysGiveTheSameGradientsAndGoBack() {
+        FieldFunction f = field(0.5);
+        INDArray h0 = Nd4j.randn(DataType.DOUBLE, 4, 3);
+        INDArray outBar = Nd4j.randn(DataType.DOUBLE, 4, 3);
+        ArrayPool pool = new ArrayPool(1 << 20);
+        for (int stepCount : new int[] {3, 4}) { // the result ends in either of the two swapped arrays
+            try (EvaluationTape tape = f.tape()) {
+                List<Step<INDArray>> steps = new ArrayList<>();
+                new FixedGrid(0, 1, stepCount).integrate(new RungeKutta<>(ButcherTableau.RK4, ArrayAlgebra.INSTANCE),
+                        tape, h0, null, steps::add);
+                Gradients fresh = DiscreteBackprop.backward(tape, ButcherTableau.RK4, steps, outBar);
+                Gradients pooled = DiscreteBackprop.backward(tape, ButcherTableau.RK4, steps, outBar, Map.of(), pool);
+                assertThat(pool.outstanding()).as("working arrays given back").isZero();
+                assertThat(pooled.initialState().equalsWithEps(fresh.initialState(), 1e-15)).isTrue();
+                fresh.params().forEach((key, g) ->
+                        assertThat(pooled.params().get(key).equalsWithEps(g, 1e-15)).as(key).isTrue());
+                // the result is no array of the pool's: overwriting every free one leaves it unchanged
+                INDArray result = pooled.initialState().dup();
+                for (int i = 0; i < 8; i++) {
+                    pool.take(DataType.DOUBLE, new long[] {4, 3}).assign(Double.NaN);
+                }
+                assertThat(pooled.initialState()).isEqualTo(result);
+                pool.giveBackAll();
+            }
+        }
     }
 }
