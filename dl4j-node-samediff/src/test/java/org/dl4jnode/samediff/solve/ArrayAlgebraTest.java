@@ -87,4 +87,22 @@ class ArrayAlgebraTest {
         ArrayAlgebra.scale(0.25, y.castTo(DataType.FLOAT), floats);
         assertThat(floats.toFloatMatrix()).isEqualTo(new float[][] {{0.25f, 0.5f}, {0.75f, 1f}});
     }
+
+    @Test
+    void isFiniteFindsEveryNonFiniteElementAndTrustsHugeFiniteOnes() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray a = Nd4j.rand(type, 16, 8);
+            assertThat(ArrayAlgebra.isFinite(a)).as(type.toString()).isTrue();
+            for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+                INDArray b = a.dup();
+                b.putScalar(5, 3, bad);
+                assertThat(ArrayAlgebra.isFinite(b)).as(type + " with " + bad).isFalse();
+                assertThat(ArrayAlgebra.isFinite(b.get(NDArrayIndex.interval(4, 8), NDArrayIndex.all())))
+                        .as("a view holding " + bad).isFalse();
+            }
+        }
+        // |sum| overflows float, every element is finite
+        INDArray huge = Nd4j.valueArrayOf(new long[] {4, 4}, 3e38f);
+        assertThat(ArrayAlgebra.isFinite(huge)).isTrue();
+    }
 }
