@@ -5,6 +5,7 @@ import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -42,7 +43,7 @@ public final class RandomShifts implements DataSetPreProcessor {
         INDArray features = dataSet.getFeatures();
         if (features.rank() != 2 || features.size(1) != SIDE * SIDE) {
             throw new IllegalArgumentException("RandomShifts: features must be [minibatch, " + SIDE * SIDE
-                    + "], got " + java.util.Arrays.toString(features.shape()));
+                    + "], got " + Arrays.toString(features.shape()));
         }
         if (maxShift == 0) {
             return;

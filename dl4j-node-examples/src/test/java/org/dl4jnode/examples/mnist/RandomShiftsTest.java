@@ -51,7 +51,7 @@ class RandomShiftsTest {
 
     @Test
     void contentShiftedOutIsDroppedAndTheBorderIsZero() {
-        DataSet data = points(200, 0, 27); // the top right corner: gone unless shifted left or up by 0
+        DataSet data = points(200, 0, 27); // the top right corner: kept only when moved left, down or not at all
         new RandomShifts(1, 3).preProcess(data);
         float[][] images = data.getFeatures().toFloatMatrix();
         int kept = 0;
