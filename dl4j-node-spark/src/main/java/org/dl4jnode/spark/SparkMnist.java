@@ -178,8 +178,9 @@ public final class SparkMnist implements Runnable {
                 for (int from = 0; from < minibatches.size(); from += slice) {
                     List<DataSet> part = new ArrayList<>();
                     for (DataSet d : minibatches.subList(from, Math.min(minibatches.size(), from + slice))) {
-                        // new shifts of the original images each epoch, as the single-machine iterator makes
-                        DataSet shifted = d.copy();
+                        // new shifts of the original images each epoch, as the single-machine iterator makes;
+                        // the shifts replace the features with a new array, so the originals need no copy
+                        DataSet shifted = new DataSet(d.getFeatures(), d.getLabels());
                         shifts.preProcess(shifted);
                         part.add(shifted);
                     }
