@@ -42,7 +42,7 @@ CP="dl4j-node-examples/target/classes:$(cat dl4j-node-examples/target/benchmark.
 # the cpu profile's oneDNN build of ND4J (see the README's Modules section)
 JAVA=(java -Xmx4g -Dorg.bytedeco.javacpp.platform.extension=-onednn -cp "$CP")
 "${JAVA[@]}" org.dl4jnode.examples.mnist.MnistOde fetch >/dev/null
-# the same products in ND4J: the BLAS the DL4J side runs on (see the parent pom's openblas.version)
+# the same products in ND4J: the BLAS the DL4J side runs on (OpenBLAS as the parent pom's cpu profile pins it)
 echo "dl4j-node: $(OMP_NUM_THREADS=1 "${JAVA[@]}" org.dl4jnode.examples.bench.ThroughputBenchmark --blas-check)"
 
 results=$(mktemp)
