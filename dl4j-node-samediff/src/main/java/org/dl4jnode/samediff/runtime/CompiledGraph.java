@@ -383,8 +383,9 @@ final class CompiledGraph {
         }
 
         /**
-         * The output of a 'c'-order reshape as a view of its input, when the input is an op's output (so it
-         * is never rebound) and dense: the view then always holds what the op would copy. Null otherwise.
+         * The output of a 'c'-order reshape as a view of its input, when the input is an op's output or an alias
+         * of one (so it is never rebound) and dense: the view then always holds what the op would copy. Null
+         * otherwise.
          */
         private INDArray reshapedView(OpNode node, INDArray[] args, List<LongShapeDescriptor> shapes) {
             if (!"reshape".equals(node.name()) || args.length < 1 || shapes.size() != 1
@@ -395,7 +396,9 @@ final class CompiledGraph {
             boolean cOrder = iArgs.length == 0 || iArgs[0] != -'f';
             INDArray in = args[0];
             LongShapeDescriptor shape = shapes.get(0);
-            if (!cOrder || !ArrayAlgebra.isDenseC(in) || in.dataType() != shape.dataType()
+            // dense from its buffer's start: an op's own output, or an alias of one that is itself a view
+            boolean dense = in.ordering() == 'c' && in.elementWiseStride() == 1 && in.offset() == 0;
+            if (!cOrder || !dense || in.dataType() != shape.dataType()
                     || graph.getVariable(node.outputs()[0]).dataType() != in.dataType()) {
                 return null;
             }
