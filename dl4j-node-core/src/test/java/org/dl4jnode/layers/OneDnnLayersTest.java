@@ -1,6 +1,7 @@
 package org.dl4jnode.layers;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -14,11 +15,15 @@ import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jnode.conf.OneDnnConvolutionLayer;
 import org.dl4jnode.conf.OneDnnSubsamplingLayer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,13 +43,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OneDnnLayersTest {
 
     private static MultiLayerConfiguration network(boolean oneDnn, DataType type) {
+        return network(oneDnn, type, Activation.TANH);
+    }
+
+    private static MultiLayerConfiguration network(boolean oneDnn, DataType type, Activation activation) {
         ConvolutionLayer.Builder conv = oneDnn ? new OneDnnConvolutionLayer.Builder(3, 3) : new ConvolutionLayer.Builder(3, 3);
         SubsamplingLayer.Builder pool = oneDnn ? new OneDnnSubsamplingLayer.Builder(PoolingType.MAX)
                 : new SubsamplingLayer.Builder(PoolingType.MAX);
         return new NeuralNetConfiguration.Builder()
                 .seed(3).dataType(type).weightInit(WeightInit.XAVIER).updater(new NoOp())
                 .list()
-                .layer(conv.nOut(4).convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .layer(conv.nOut(4).convolutionMode(ConvolutionMode.Same).activation(activation).build())
                 .layer(pool.kernelSize(2, 2).stride(2, 2).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build())
@@ -80,10 +89,12 @@ class OneDnnLayersTest {
                 .isNull();
     }
 
-    @Test
-    void outputsAndGradientsAreDl4jsInFloat() {
-        MultiLayerNetwork oneDnn = init(network(true, DataType.FLOAT));
-        MultiLayerNetwork plain = init(network(false, DataType.FLOAT));
+    /** Tanh recomputes z in the backward pass; ReLU and the identity read it from the kept output. */
+    @ParameterizedTest
+    @EnumSource(value = Activation.class, names = {"TANH", "RELU", "IDENTITY"})
+    void outputsAndGradientsAreDl4jsInFloat(Activation activation) {
+        MultiLayerNetwork oneDnn = init(network(true, DataType.FLOAT, activation));
+        MultiLayerNetwork plain = init(network(false, DataType.FLOAT, activation));
         plain.setParams(oneDnn.params().dup());
         INDArray x = Nd4j.rand(DataType.FLOAT, 5, 2, 6, 6).subi(0.5);
         assertClose(oneDnn.output(x), plain.output(x), "output");
@@ -99,12 +110,13 @@ class OneDnnLayersTest {
                 assertClose(g, expected.getGradientFor(key), "gradient of " + key));
     }
 
-    @Test
-    void gradientsAreExactInDouble() {
+    @ParameterizedTest
+    @EnumSource(value = Activation.class, names = {"TANH", "RELU", "IDENTITY"})
+    void gradientsAreExactInDouble(Activation activation) {
         DataType before = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
-            MultiLayerNetwork net = init(network(true, DataType.DOUBLE));
+            MultiLayerNetwork net = init(network(true, DataType.DOUBLE, activation));
             boolean exact = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
                     .input(Nd4j.rand(DataType.DOUBLE, 5, 2, 6, 6).subi(0.5)).labels(labels(DataType.DOUBLE))
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
@@ -112,6 +124,33 @@ class OneDnnLayersTest {
         } finally {
             Nd4j.setDefaultDataTypes(before, before);
         }
+    }
+
+    @Test
+    void aBackwardPassAfterANewInputDoesNotReadTheOldOutput() {
+        MultiLayerNetwork oneDnn = init(network(true, DataType.FLOAT, Activation.RELU));
+        MultiLayerNetwork plain = init(network(false, DataType.FLOAT, Activation.RELU));
+        plain.setParams(oneDnn.params().dup());
+        INDArray first = Nd4j.rand(DataType.FLOAT, 5, 2, 6, 6).subi(0.5);
+        INDArray second = Nd4j.rand(DataType.FLOAT, 5, 2, 6, 6).subi(0.5);
+        INDArray epsilon = Nd4j.rand(DataType.FLOAT, 5, 4, 6, 6).subi(0.5);
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        oneDnn.initGradientsView();
+        plain.initGradientsView();
+
+        Layer layer = oneDnn.getLayer(0);
+        layer.setInput(first, mgr);
+        layer.activate(true, mgr);
+        layer.setInput(second, mgr);
+        Pair<Gradient, INDArray> actual = layer.backpropGradient(epsilon, mgr);
+
+        Layer reference = plain.getLayer(0);
+        reference.setInput(second, mgr);
+        reference.activate(true, mgr);
+        Pair<Gradient, INDArray> expected = reference.backpropGradient(epsilon, mgr);
+        assertClose(actual.getSecond(), expected.getSecond(), "input gradient");
+        actual.getFirst().gradientForVariable().forEach((key, g) ->
+                assertClose(g, expected.getFirst().getGradientFor(key), "gradient of " + key));
     }
 
     @Test
