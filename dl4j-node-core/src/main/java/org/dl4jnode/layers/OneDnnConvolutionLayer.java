@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public class OneDnnConvolutionLayer extends ConvolutionLayer {
 
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 1L;
     private static final IActivation RELU = new ActivationReLU();
 
     /** The output of the last training forward pass, and the input it was computed from; null when none. */

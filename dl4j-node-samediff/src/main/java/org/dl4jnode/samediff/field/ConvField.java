@@ -295,7 +295,7 @@ public final class ConvField implements FieldDefinition {
      * the {@code k x k} kernel) lands inside the image at {@code pixel}, else 0: the convolution of a ones
      * image with one one-hot kernel per tap, so the padding is the convolution's own.
      */
-    static INDArray insideTaps(DataType type, long kernel, long height, long width, Conv2DConfig config) {
+    private static INDArray insideTaps(DataType type, long kernel, long height, long width, Conv2DConfig config) {
         long area = kernel * kernel;
         INDArray ones = Nd4j.ones(type, 1, 1, height, width);
         INDArray oneHot = Nd4j.eye(area).castTo(type).reshape(kernel, kernel, 1, area);

@@ -1,6 +1,5 @@
 package org.dl4jnode.samediff.runtime;
 
-import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
