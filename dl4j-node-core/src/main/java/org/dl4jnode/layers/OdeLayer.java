@@ -501,16 +501,26 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
         double score = 0;
-        for (Map.Entry<String, INDArray> e : params.entrySet()) {
-            List<Regularization> regs = layerConf().getRegularizationByParam(e.getKey());
-            if (regs != null) {
-                for (Regularization r : regs) {
-                    score += r.score(e.getValue(), getIterationCount(), getEpochCount());
+        // DL4J's lookup by parameter asks the parameter initializer which keys are weights, which builds the
+        // parameter list anew: at every iteration, so only when some regularization is configured
+        if (hasRegularization()) {
+            for (Map.Entry<String, INDArray> e : params.entrySet()) {
+                List<Regularization> regs = layerConf().getRegularizationByParam(e.getKey());
+                if (regs != null) {
+                    for (Regularization r : regs) {
+                        score += r.score(e.getValue(), getIterationCount(), getEpochCount());
+                    }
                 }
             }
         }
         // the flow regularisers' penalties of the last training pass (none after an inference pass)
         return score + penalties().total();
+    }
+
+    private boolean hasRegularization() {
+        BaseOdeLayer conf = layerConf();
+        return (conf.getRegularization() != null && !conf.getRegularization().isEmpty())
+                || (conf.getRegularizationBias() != null && !conf.getRegularizationBias().isEmpty());
     }
 
     @Override

@@ -162,6 +162,21 @@ class OdeLayerConfigurationTest {
     }
 
     @Test
+    void l2OnBiasesAloneEntersTheScore() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+                .list().layer(valid().l2Bias(0.25).biasInit(1.0).build()).setInputType(InputType.feedForward(3))
+                .build());
+        net.init();
+        org.deeplearning4j.nn.api.Layer layer = net.getLayer(0);
+        // b0 [8] and b1 [3], all 1: 0.25 / 2 * 11
+        assertThat(layer.calcRegularizationScore(true)).isCloseTo(0.125 * 11, org.assertj.core.data.Offset.offset(1e-9));
+        MultiLayerNetwork plain = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+                .list().layer(valid().build()).setInputType(InputType.feedForward(3)).build());
+        plain.init();
+        assertThat(plain.getLayer(0).calcRegularizationScore(true)).isZero();
+    }
+
+    @Test
     void fieldWeightsTakeTheLayersWeightInit() {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
                 .layer(valid().weightInit(new WeightInitDistribution(new ConstantDistribution(0.3))).build())
