@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -64,7 +63,7 @@ public class OneDnnConvolutionLayer extends org.deeplearning4j.nn.layers.convolu
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         assertInputSet(true);
-        ConvolutionLayer conf = (ConvolutionLayer) layerConf();
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
         INDArray in = input.dataType() == dataType ? input : input.castTo(dataType);
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);
@@ -117,9 +116,9 @@ public class OneDnnConvolutionLayer extends org.deeplearning4j.nn.layers.convolu
         trainingInput = null;
     }
 
-    /** True when the kept output is that of the current input and can stand for z. */
+    /** True when the kept output is that of the current input (it is kept only where it can stand for z). */
     private boolean keptOutputIsCurrent() {
-        return trainingOutput != null && trainingInput == input && outputServesAsPreOutput();
+        return trainingOutput != null && trainingInput == input;
     }
 
     /** True when the activation's derivative reads the same from the output as from z, and the helper runs. */
