@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,6 +34,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,6 +61,36 @@ class OneDnnLayersTest {
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(6, 6, 2))
                 .build();
+    }
+
+    /** A convolution of one input channel, the case {@link SingleChannelConvolutionBackward} computes. */
+    record SingleChannel(ConvolutionMode mode, int kernel, int padding) {
+        MultiLayerConfiguration network(boolean oneDnn, DataType type) {
+            ConvolutionLayer.Builder conv = oneDnn ? new OneDnnConvolutionLayer.Builder(kernel, kernel)
+                    : new ConvolutionLayer.Builder(kernel, kernel);
+            if (mode != ConvolutionMode.Same) {
+                conv.padding(padding, padding);
+            }
+            SubsamplingLayer.Builder pool = oneDnn ? new OneDnnSubsamplingLayer.Builder(PoolingType.MAX)
+                    : new SubsamplingLayer.Builder(PoolingType.MAX);
+            return new NeuralNetConfiguration.Builder()
+                    .seed(5).dataType(type).weightInit(WeightInit.XAVIER).updater(new NoOp())
+                    .list()
+                    .layer(conv.nOut(4).convolutionMode(mode).activation(Activation.RELU).build())
+                    .layer(pool.kernelSize(2, 2).stride(2, 2).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.convolutional(7, 7, 1))
+                    .build();
+        }
+    }
+
+    static Stream<SingleChannel> singleChannelConvolutions() {
+        return Stream.of(new SingleChannel(ConvolutionMode.Same, 3, 0), new SingleChannel(ConvolutionMode.Same, 5, 0),
+                new SingleChannel(ConvolutionMode.Truncate, 3, 0), new SingleChannel(ConvolutionMode.Truncate, 3, 1),
+                new SingleChannel(ConvolutionMode.Truncate, 4, 2),
+                // an even kernel in Same mode pads one side more: DL4J's path
+                new SingleChannel(ConvolutionMode.Same, 2, 0));
     }
 
     private static MultiLayerNetwork init(MultiLayerConfiguration conf) {
@@ -153,6 +185,68 @@ class OneDnnLayersTest {
                 assertClose(g, expected.getFirst().getGradientFor(key), "gradient of " + key));
     }
 
+    /** Outputs, parameter gradients and the gradient with respect to the network's input, against DL4J's. */
+    @ParameterizedTest
+    @MethodSource("singleChannelConvolutions")
+    void singleChannelConvolutionsMatchDl4jInFloatAndDouble(SingleChannel c) {
+        DataType before = Nd4j.dataType();
+        try {
+            for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+                Nd4j.setDefaultDataTypes(type, type);
+                MultiLayerNetwork oneDnn = init(c.network(true, type));
+                MultiLayerNetwork plain = init(c.network(false, type));
+                plain.setParams(oneDnn.params().dup());
+                INDArray x = Nd4j.rand(type, 5, 1, 7, 7).subi(0.5);
+                assertClose(oneDnn.output(x), plain.output(x), type + " output");
+
+                Pair<Gradient, INDArray> actual = oneDnn.calculateGradients(x, labels(type), null, null);
+                Pair<Gradient, INDArray> expected = plain.calculateGradients(x, labels(type), null, null);
+                double tolerance = type == DataType.FLOAT ? 1e-4 : 1e-10;
+                assertClose(actual.getSecond(), expected.getSecond(), type + " input gradient", tolerance);
+                actual.getFirst().gradientForVariable().forEach((key, g) -> assertClose(g,
+                        expected.getFirst().getGradientFor(key), type + " gradient of " + key, tolerance));
+            }
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("singleChannelConvolutions")
+    void singleChannelGradientsAreExactInDouble(SingleChannel c) {
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            MultiLayerNetwork net = init(c.network(true, DataType.DOUBLE));
+            boolean exact = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                    .input(Nd4j.rand(DataType.DOUBLE, 5, 1, 7, 7).subi(0.5)).labels(labels(DataType.DOUBLE))
+                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
+            assertThat(exact).isTrue();
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    @Test
+    void theSingleChannelDecompositionAppliesOnlyWhereItIsExact() {
+        INDArray image = Nd4j.create(DataType.FLOAT, 2, 1, 7, 7);
+        int[] one = {1, 1};
+        assertThat(SingleChannelConvolutionBackward.appliesTo(image, Nd4j.create(DataType.FLOAT, 2, 4, 7, 7),
+                new int[] {3, 3}, one, one, one)).as("Same, 3x3").isTrue();
+        assertThat(SingleChannelConvolutionBackward.appliesTo(image, Nd4j.create(DataType.FLOAT, 2, 4, 5, 5),
+                new int[] {3, 3}, one, one, new int[] {0, 0})).as("no padding").isTrue();
+        assertThat(SingleChannelConvolutionBackward.appliesTo(Nd4j.create(DataType.FLOAT, 2, 2, 7, 7),
+                Nd4j.create(DataType.FLOAT, 2, 4, 7, 7), new int[] {3, 3}, one, one, one))
+                .as("two input channels").isFalse();
+        assertThat(SingleChannelConvolutionBackward.appliesTo(image, Nd4j.create(DataType.FLOAT, 2, 4, 4, 4),
+                new int[] {3, 3}, new int[] {2, 2}, one, one)).as("stride 2").isFalse();
+        assertThat(SingleChannelConvolutionBackward.appliesTo(image, Nd4j.create(DataType.FLOAT, 2, 4, 7, 7),
+                new int[] {3, 3}, one, new int[] {2, 2}, one)).as("dilation 2").isFalse();
+        assertThat(SingleChannelConvolutionBackward.appliesTo(image, Nd4j.create(DataType.FLOAT, 2, 4, 7, 7),
+                new int[] {2, 2}, one, one, new int[] {0, 0})).as("Same with an even kernel: one side padded")
+                .isFalse();
+    }
+
     @Test
     void jsonAndSavedModelsKeepTheLayersAndTheirHelpers(@TempDir File dir) throws IOException {
         MultiLayerConfiguration conf = network(true, DataType.FLOAT);
@@ -173,7 +267,12 @@ class OneDnnLayersTest {
 
     /** Within 1e-4 of the largest magnitude (at least 1e-3): float, and another order of summation. */
     private static void assertClose(INDArray actual, INDArray expected, String what) {
+        assertClose(actual, expected, what, 1e-4);
+    }
+
+    /** Within {@code tolerance} of the largest magnitude (at least 1e-3). */
+    private static void assertClose(INDArray actual, INDArray expected, String what, double tolerance) {
         double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
-        assertThat(actual.sub(expected).amaxNumber().doubleValue()).as(what).isLessThanOrEqualTo(1e-4 * scale);
+        assertThat(actual.sub(expected).amaxNumber().doubleValue()).as(what).isLessThanOrEqualTo(tolerance * scale);
     }
 }
