@@ -34,6 +34,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -145,17 +146,7 @@ class OneDnnLayersTest {
     @ParameterizedTest
     @EnumSource(value = Activation.class, names = {"TANH", "RELU", "IDENTITY"})
     void gradientsAreExactInDouble(Activation activation) {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            MultiLayerNetwork net = init(network(true, DataType.DOUBLE, activation));
-            boolean exact = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
-                    .input(Nd4j.rand(DataType.DOUBLE, 5, 2, 6, 6).subi(0.5)).labels(labels(DataType.DOUBLE))
-                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
-            assertThat(exact).isTrue();
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
+        assertGradientsExactInDouble(type -> network(true, type, activation), 5, 2, 6, 6);
     }
 
     @Test
@@ -222,12 +213,17 @@ class OneDnnLayersTest {
     @ParameterizedTest
     @MethodSource("singleChannelConvolutions")
     void singleChannelGradientsAreExactInDouble(SingleChannel c) {
+        assertGradientsExactInDouble(type -> c.network(true, type), 5, 1, 7, 7);
+    }
+
+    /** DL4J's gradient check in double of the oneDNN network {@code conf} gives, on random inputs of {@code shape}. */
+    private static void assertGradientsExactInDouble(Function<DataType, MultiLayerConfiguration> conf, long... shape) {
         DataType before = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
-            MultiLayerNetwork net = init(c.network(true, DataType.DOUBLE));
+            MultiLayerNetwork net = init(conf.apply(DataType.DOUBLE));
             boolean exact = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
-                    .input(Nd4j.rand(DataType.DOUBLE, 5, 1, 7, 7).subi(0.5)).labels(labels(DataType.DOUBLE))
+                    .input(Nd4j.rand(DataType.DOUBLE, shape).subi(0.5)).labels(labels(DataType.DOUBLE))
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
             assertThat(exact).isTrue();
         } finally {
