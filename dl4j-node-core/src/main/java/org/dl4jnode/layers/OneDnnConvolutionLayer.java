@@ -32,9 +32,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code relu_bp}, which DL4J's ReLU calls, runs a per-element function object, 4.3-5.8 ms against 0.9-1.0 ms
  * on a {@code [64, 16, 28, 28]} float batch. A ReLU layer with one input channel, stride 1 and no dilation
  * then computes its gradients itself, without oneDNN's slow backward pass for one input channel
- * ({@link SingleChannelConvolutionBackward}). Other
- * activations, weight noise, NHWC layers and layers without bias take DL4J's path unchanged, and so does a
- * backward pass the helper declines.
+ * ({@link SingleChannelConvolutionBackward}). Other activations, weight noise, NHWC layers and layers without
+ * bias take DL4J's path unchanged, and so does a backward pass the helper declines.
  */
 public class OneDnnConvolutionLayer extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
 
