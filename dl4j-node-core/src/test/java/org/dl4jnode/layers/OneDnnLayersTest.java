@@ -176,15 +176,16 @@ class OneDnnLayersTest {
                 assertClose(g, expected.getFirst().getGradientFor(key), "gradient of " + key));
     }
 
-    /** Outputs, parameter gradients and the gradient with respect to the network's input, against DL4J's. */
     /**
-     * The same, and padding as wide as the kernel: the border's outputs see only padding, so their
-     * pre-activation is the bias, 0 at initialisation, where ReLU has its kink (no gradient check there).
+     * {@link #singleChannelConvolutions()}, and padding as wide as the kernel: the border's outputs see only
+     * padding, so their pre-activation is the bias, 0 at initialisation, where ReLU has its kink (no gradient
+     * check there).
      */
     static Stream<SingleChannel> singleChannelConvolutionsAndWidePadding() {
         return Stream.concat(singleChannelConvolutions(), Stream.of(new SingleChannel(ConvolutionMode.Truncate, 3, 3)));
     }
 
+    /** Outputs, parameter gradients and the gradient with respect to the network's input, against DL4J's. */
     @ParameterizedTest
     @MethodSource("singleChannelConvolutionsAndWidePadding")
     void singleChannelConvolutionsMatchDl4jInFloatAndDouble(SingleChannel c) {
