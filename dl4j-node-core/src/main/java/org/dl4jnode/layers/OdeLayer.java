@@ -134,6 +134,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             try (Solution s = forward(field(), detached, y0, null, step -> states.add(step.next().dup()))) {
                 checkFinite(detached, s);
             }
+        } finally {
+            releaseAnalysisArrays();
         }
         return states;
     }
@@ -145,6 +147,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     public INDArray initialState(INDArray x) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             return lift().initialState(solverArray(x), params).dup();
+        } finally {
+            releaseAnalysisArrays();
         }
     }
 
@@ -171,6 +175,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 List<INDArray> states = s.states();
                 return states.get(states.size() - 1).dup();
             }
+        } finally {
+            releaseAnalysisArrays();
         }
     }
 
@@ -191,6 +197,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         f.bind(params);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             return f.evaluate(t, solverArray(h));
+        } finally {
+            releaseAnalysisArrays();
         }
     }
 
@@ -233,9 +241,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 inputGradient = inputGradient.add(g.input());
             }
             gradientViews.forEach(gradient::setGradientFor);
+            // into DL4J's workspace before the solve's arrays, the input gradient's among them, go back
+            inputGradient = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputGradient);
             clearRecord();
         }
-        return new Pair<>(gradient, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputGradient));
+        return new Pair<>(gradient, inputGradient);
     }
 
     /**
@@ -382,11 +392,15 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /**
      * {@code a} as the solver's arrays are: detached from DL4J's workspaces, of the layer's data type
      * and dense in 'c' order (DL4J hands over 'f'-ordered activations and gradients; element-wise
-     * ops between orderings run on libnd4j's slow per-element index path).
+     * ops between orderings run on libnd4j's slow per-element index path). A copy, when one is needed,
+     * is the state pool's, valid until the layer's record is cleared.
      */
     private INDArray solverArray(INDArray a) {
-        INDArray out = a.detach().castTo(dataType);
-        return ArrayAlgebra.isDenseC(out) ? out : out.dup('c');
+        if (!a.isAttached() && a.dataType() == dataType && ArrayAlgebra.isDenseC(a)) {
+            return a;
+        }
+        // a copy from the solve's pool, not a fresh array: it goes back with the solve's other arrays
+        return statePool().take(dataType, a.shape()).assign(a.dataType() == dataType ? a : a.castTo(dataType));
     }
 
     private IllegalStateException failure(SolveFailure e) {
@@ -470,6 +484,16 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             lift = new StateLift(conf.augmentation(), conf.getNIn(), conf.getNOut());
         }
         return lift;
+    }
+
+    /**
+     * After an analysis call, whose results are copies: its arrays go back to the pool, unless a training
+     * pass's record (whose arrays are the pool's too) waits for its backward pass.
+     */
+    private void releaseAnalysisArrays() {
+        if (solution == null && states != null) {
+            states.giveBackAll();
+        }
     }
 
     private void clearRecord() {

@@ -1,9 +1,7 @@
 package org.dl4jnode.samediff.runtime;
 
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
-import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.IntegrationException;
-import org.dl4jnode.samediff.solve.RungeKutta;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -35,9 +33,6 @@ final class Adjoint implements GradientMethod {
     @Override
     public Gradients backward(Solution forward, List<INDArray> outputBars) {
         FieldFunction f = forward.field();
-        // the adjoint evaluates f directly: with the parameters and input its forward solve read
-        f.use(forward.binding());
-        RungeKutta<INDArray> method = new RungeKutta<>(forward.tableau(), ArrayAlgebra.INSTANCE);
         int outputs = outputBars.size();
         INDArray a = outputBars.get(outputs - 1);
         Map<String, INDArray> params = new LinkedHashMap<>();
@@ -54,7 +49,8 @@ final class Adjoint implements GradientMethod {
             long before = f.evaluations();
             Gradients g;
             try {
-                g = AdjointBackprop.backward(f, method, grid, ErrorNorm.of(grid), forward.states().get(k), a);
+                g = AdjointBackprop.backward(f, forward.binding(), forward.tableau(), grid, forward.states().get(k), a,
+                        forward.pool());
             } catch (IntegrationException e) {
                 throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);
             }
@@ -64,13 +60,22 @@ final class Adjoint implements GradientMethod {
                         + "infinite on the way back from t = " + grid.t0() + " to t = " + grid.t1() + "; recomputing "
                         + "h backwards may be unstable for this field, try GradientMode.BACKPROP", null);
             }
+            // the previous segment's dL/dh at its start is carried into this one's (a caller's array is ignored)
+            forward.pool().giveBack(a);
             a = g.initialState();
-            g.params().forEach((key, value) -> params.merge(key, value, INDArray::addi));
+            g.params().forEach((key, value) -> params.merge(key, value, (sum, part) -> accumulate(forward, sum, part)));
             if (g.input() != null) {
-                input = input == null ? g.input() : input.addi(g.input());
+                input = input == null ? g.input() : accumulate(forward, input, g.input());
             }
         }
         return new Gradients(a, params, input);
+    }
+
+    /** {@code sum += part}, giving {@code part}, a segment's gradient, back to the solve's pool. */
+    private static INDArray accumulate(Solution forward, INDArray sum, INDArray part) {
+        sum.addi(part);
+        forward.pool().giveBack(part);
+        return sum;
     }
 
 }

@@ -1,12 +1,14 @@
 package org.dl4jnode.samediff.runtime;
 
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.RightHandSide;
 import org.dl4jnode.samediff.solve.RungeKutta;
 import org.dl4jnode.samediff.solve.TimeGrid;
+import org.dl4jnode.samediff.tableau.ButcherTableau;
 import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
@@ -41,47 +43,73 @@ public final class AdjointBackprop {
     }
 
     /**
-     * @param f          the field the forward solve used (same parameters)
-     * @param method     the Runge-Kutta method of the backward solve
-     * @param backwards  the backward solve's time grid, from t1 to t0
-     * @param norm       error norm of an adaptive backward solve over the flat augmented state (ignored
-     *                   by a fixed grid)
+     * @param f          the field the forward solve used
+     * @param binding    the parameters (and input) the forward solve read; the backward solve reads the same
+     * @param tableau    the Runge-Kutta method of the backward solve
+     * @param backwards  the backward solve's time grid, from t1 to t0 (an adaptive one controls the error
+     *                   over the flat augmented state)
      * @param finalState h(t1), the forward solve's output
      * @param finalBar   dL/dh(t1)
-     * @return dL/dh(t0), dL/dtheta and, when f reads the layer input, dL/dx through f (fresh arrays)
+     * @param pool       where the augmented states, stages and slopes come from; each step's go back once
+     *                   the next step no longer reads them, so the solve holds a few augmented states
+     *                   whatever its length and leaves nothing to the garbage collector
+     * @return dL/dh(t0), dL/dtheta and, when f reads the layer input, dL/dx through f (arrays taken from
+     *         {@code pool}, still handed out)
      * @throws org.dl4jnode.samediff.solve.IntegrationException when an adaptive backward solve fails
      */
-    public static Gradients backward(FieldFunction f, RungeKutta<INDArray> method, TimeGrid backwards,
-                                     ErrorNorm<INDArray> norm, INDArray finalState, INDArray finalBar) {
+    public static Gradients backward(FieldFunction f, Binding binding, ButcherTableau tableau, TimeGrid backwards,
+                                     INDArray finalState, INDArray finalBar, ArrayPool pool) {
         List<long[]> constants = new ArrayList<>();
         f.trainable().forEach(p -> constants.add(p.shape()));
         if (f.readsInput()) {
-            constants.add(f.boundInputShape());
+            constants.add(binding.requireInput().shape());
         }
         Layout layout = new Layout(finalState.shape(), constants);
-        List<INDArray> constantsAtEnd = new ArrayList<>();
-        for (long[] shape : constants) {
-            constantsAtEnd.add(Nd4j.zeros(finalState.dataType(), shape));
-        }
-        INDArray zEnd = layout.pack(finalState, finalBar, constantsAtEnd);
-        RightHandSide<INDArray> adjoint = (t, z) -> {
-            FieldFunction.ValueAndVjp r = f.evaluateWithVjp(t, layout.state(z), layout.cotangent(z));
-            List<INDArray> constantBars = new ArrayList<>(r.vjp().params().values());
-            if (r.vjp().input() != null) {
-                constantBars.add(r.vjp().input());
+        RightHandSide<INDArray> adjoint = new RightHandSide<>() {
+            @Override
+            public INDArray evaluate(double t, INDArray z) {
+                INDArray dz = pool.like(z);
+                FieldFunction.Recorded r = f.record(t, layout.state(z), binding);
+                try {
+                    // f and its products are the graph's arrays until released: copied straight into dz
+                    layout.state(dz).assign(r.value());
+                    FieldFunction.Vjp vjp = f.backward(r, layout.cotangent(z));
+                    List<INDArray> constantBars = new ArrayList<>(vjp.params().values());
+                    if (vjp.input() != null) {
+                        constantBars.add(vjp.input());
+                    }
+                    layout.fill(dz, vjp.state(), constantBars);
+                } finally {
+                    f.release(r);
+                }
+                // the cotangent and the parameter gradients run against the Jacobian products
+                layout.tail(dz).negi();
+                return dz;
             }
-            INDArray dz = layout.pack(r.value(), r.vjp().state(), constantBars);
-            // the cotangent and the parameter gradients run against the Jacobian products
-            dz.get(NDArrayIndex.interval(layout.stateLength, dz.length())).negi();
-            return dz;
+
+            @Override
+            public void release(INDArray dz) {
+                pool.giveBack(dz);
+            }
         };
-        INDArray zStart = backwards.integrate(method, adjoint, zEnd, norm, null);
-        List<INDArray> bars = layout.constants(zStart);
+        INDArray zEnd = pool.take(finalState.dataType(), new long[] {layout.length()});
+        layout.state(zEnd).assign(finalState);
+        layout.cotangent(zEnd).assign(finalBar);
+        layout.constantsPart(zEnd).assign(0);
+        RungeKutta<INDArray> method = new RungeKutta<>(tableau, ArrayAlgebra.pooled(pool));
+        INDArray zStart = backwards.integrate(method, adjoint, zEnd, ErrorNorm.of(backwards, pool), null);
+        List<INDArray> bars = layout.constants(zStart, pool);
         Map<String, INDArray> params = new LinkedHashMap<>();
         for (int i = 0; i < f.trainable().size(); i++) {
             params.put(f.trainable().get(i).key(), bars.get(i));
         }
-        return new Gradients(layout.cotangent(zStart).dup(), params, f.readsInput() ? bars.get(bars.size() - 1) : null);
+        INDArray initialBar = pool.take(finalState.dataType(), finalState.shape());
+        initialBar.assign(layout.cotangent(zStart));
+        Gradients g = new Gradients(initialBar, params,
+                f.readsInput() ? bars.get(bars.size() - 1) : null);
+        pool.giveBack(zStart);
+        pool.giveBack(zEnd);
+        return g;
     }
 
     /** Where h, a and the gradient of each constant (parameters, layer input) sit in the flat augmented state. */
@@ -96,12 +124,34 @@ public final class AdjointBackprop {
             this.constants = constants;
         }
 
-        INDArray pack(INDArray state, INDArray cotangent, List<INDArray> paramArrays) {
-            List<INDArray> parts = new ArrayList<>(2 + paramArrays.size());
-            parts.add(state);
-            parts.add(cotangent);
-            parts.addAll(paramArrays);
-            return Nd4j.toFlattened('c', parts);
+        /** Elements of the flat augmented state. */
+        long length() {
+            long n = 2 * stateLength;
+            for (long[] shape : constants) {
+                n += ArrayUtil.prodLong(shape);
+            }
+            return n;
+        }
+
+        /** Writes the cotangent part and the constants' parts of {@code z}. */
+        void fill(INDArray z, INDArray cotangent, List<INDArray> constantParts) {
+            cotangent(z).assign(cotangent);
+            long offset = 2 * stateLength;
+            for (int i = 0; i < constants.size(); i++) {
+                long n = ArrayUtil.prodLong(constants.get(i));
+                z.get(NDArrayIndex.interval(offset, offset + n)).assign(constantParts.get(i).reshape(n));
+                offset += n;
+            }
+        }
+
+        /** The constants' gradients, after h and the cotangent. */
+        INDArray constantsPart(INDArray z) {
+            return z.get(NDArrayIndex.interval(2 * stateLength, z.length()));
+        }
+
+        /** Everything after h: the cotangent and the constants' gradients. */
+        INDArray tail(INDArray z) {
+            return z.get(NDArrayIndex.interval(stateLength, z.length()));
         }
 
         INDArray state(INDArray z) {
@@ -112,12 +162,14 @@ public final class AdjointBackprop {
             return z.get(NDArrayIndex.interval(stateLength, 2 * stateLength)).reshape(stateShape);
         }
 
-        List<INDArray> constants(INDArray z) {
+        /** Copies of the constants' gradients in {@code z}, in arrays taken from {@code pool}. */
+        List<INDArray> constants(INDArray z, ArrayPool pool) {
             List<INDArray> out = new ArrayList<>(constants.size());
             long offset = 2 * stateLength;
             for (long[] shape : constants) {
                 long n = ArrayUtil.prodLong(shape);
-                out.add(z.get(NDArrayIndex.interval(offset, offset + n)).reshape(shape).dup());
+                out.add(pool.take(z.dataType(), shape).assign(z.get(NDArrayIndex.interval(offset, offset + n))
+                        .reshape(shape)));
                 offset += n;
             }
             return out;

@@ -54,7 +54,7 @@ public final class DiscreteBackprop {
      * @param tableau   the method the steps were taken with
      * @param steps     the recorded steps
      * @param outputBar cotangent of the final state
-     * @return the cotangent of the initial state and the parameter gradients (fresh arrays)
+     * @return the cotangent of the initial state and the parameter gradients (arrays of their own)
      */
     public static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
                                      INDArray outputBar) {
@@ -77,9 +77,10 @@ public final class DiscreteBackprop {
     /**
      * As {@link #backward(EvaluationTape, ButcherTableau, List, INDArray, Map)}, taking the working arrays
      * (stage cotangents and the step's running sum) from {@code pool} and giving them back at the end, so a
-     * training step allocates only what it returns.
+     * training step allocates nothing in the steady state.
      *
-     * @param pool where the working arrays come from; null: allocate them
+     * @param pool where the working arrays and the results come from (the results stay handed out: they go
+     *             back with the pool's other arrays); null: allocate them
      */
     public static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
                                      INDArray outputBar, Map<Integer, INDArray> jumps, ArrayPool pool) {
@@ -87,11 +88,12 @@ public final class DiscreteBackprop {
         DataType type = outputBar.dataType();
         Map<String, INDArray> paramBar = new LinkedHashMap<>();
         for (ParamSpec p : f.trainable()) {
-            paramBar.put(p.key(), Nd4j.zeros(type, p.shape()));
+            paramBar.put(p.key(), zeros(pool, type, p.shape()));
         }
-        INDArray inputBar = f.readsInput() ? Nd4j.zeros(type, tape.binding().requireInput().shape()) : null;
+        INDArray inputBar = f.readsInput() ? zeros(pool, type, tape.binding().requireInput().shape()) : null;
         int s = tableau.stages();
-        INDArray yBar = outputBar.dup('c');
+        INDArray yBar = working(pool, type, outputBar.shape());
+        ArrayAlgebra.copy(outputBar, yBar);
         INDArray returned = yBar;
         INDArray stepBar = working(pool, type, outputBar.shape());
         INDArray kBar = working(pool, type, outputBar.shape());
@@ -156,6 +158,10 @@ public final class DiscreteBackprop {
             }
         }
         return new Gradients(returned, paramBar, inputBar);
+    }
+
+    private static INDArray zeros(ArrayPool pool, DataType type, long[] shape) {
+        return pool != null ? pool.take(type, shape).assign(0) : Nd4j.zeros(type, shape);
     }
 
     private static INDArray working(ArrayPool pool, DataType type, long[] shape) {

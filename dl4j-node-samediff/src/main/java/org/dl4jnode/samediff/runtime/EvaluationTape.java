@@ -1,5 +1,7 @@
 package org.dl4jnode.samediff.runtime;
 
+import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.RightHandSide;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -17,8 +19,9 @@ import java.util.Map;
  *
  * <p>Values returned by {@link #evaluate} stay valid until {@link #close()}, which hands the graph
  * instances back to the field for the next solve. A tape keeps at most {@code budgetBytes} of
- * activations; once it is spent, further evaluations return fresh arrays and keep nothing, so a long
- * solve trades recomputation in its backward pass for bounded memory. Not thread-safe.
+ * activations; once it is spent, further evaluations return arrays of their own (from the tape's pool,
+ * when it has one) and keep nothing, so a long solve trades recomputation in its backward pass for
+ * bounded memory. {@link #release} lets go of one evaluation (a rejected step's). Not thread-safe.
  */
 public final class EvaluationTape implements RightHandSide<INDArray>, AutoCloseable {
 
@@ -26,16 +29,19 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
     /** What every evaluation of this tape reads: the binding when it was made. */
     private final Binding binding;
     private final long budgetBytes;
+    /** Where evaluations past the budget are copied to; null: fresh arrays. */
+    private final ArrayPool pool;
     private final Map<INDArray, FieldFunction.Recorded> bySlope = new IdentityHashMap<>();
     private long keptBytes;
 
-    EvaluationTape(FieldFunction f, Binding binding, long budgetBytes) {
+    EvaluationTape(FieldFunction f, Binding binding, long budgetBytes, ArrayPool pool) {
         if (budgetBytes < 0) {
             throw new IllegalArgumentException("a tape's budget must be >= 0 bytes, got " + budgetBytes);
         }
         this.f = f;
         this.binding = binding;
         this.budgetBytes = budgetBytes;
+        this.pool = pool;
     }
 
     /** The field this tape evaluates. */
@@ -50,12 +56,23 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
 
     /**
      * f(t, h), kept while the budget lasts: the array then belongs to the tape and is valid until
-     * {@link #close()}; past the budget it is a fresh array and nothing is kept.
+     * {@link #close()}; past the budget it is an array of its own (the pool's, given back by
+     * {@link #release} or with the pool's other arrays) and nothing is kept.
      */
     @Override
     public INDArray evaluate(double t, INDArray h) {
         if (keptBytes >= budgetBytes) {
-            return f.evaluate(t, h, binding);
+            if (pool == null) {
+                return f.evaluate(t, h, binding);
+            }
+            FieldFunction.Recorded r = f.record(t, h, binding);
+            try {
+                INDArray out = pool.like(r.value());
+                ArrayAlgebra.copy(r.value(), out);
+                return out;
+            } finally {
+                f.release(r);
+            }
         }
         FieldFunction.Recorded r = f.record(t, h, binding);
         bySlope.put(r.value(), r);
@@ -74,6 +91,21 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
             return f.backward(r, a);
         }
         return f.vjp(t, h, a, binding);
+    }
+
+    /**
+     * Lets go of the evaluation that returned {@code slope} now (its instance goes back to the field, or
+     * its array to the pool); the slope is invalid afterwards.
+     */
+    @Override
+    public void release(INDArray slope) {
+        FieldFunction.Recorded r = bySlope.remove(slope);
+        if (r != null) {
+            keptBytes -= r.bytes();
+            f.release(r);
+        } else if (pool != null) {
+            pool.giveBack(slope);
+        }
     }
 
     /** Number of evaluations kept. */

@@ -4,6 +4,7 @@ import org.dl4jnode.samediff.field.FieldDefinition;
 import org.dl4jnode.samediff.param.ParamSpec;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
+import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.system.OdeSystem;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -134,11 +135,6 @@ public final class FieldFunction {
         return current;
     }
 
-    /** Makes {@code binding} (one a tape or solution kept) the one later calls read. */
-    public void use(Binding binding) {
-        current = binding;
-    }
-
     /** True when the right-hand side reads the layer's input, to be bound with {@link #bindInput(INDArray)}. */
     public boolean readsInput() {
         return graph.readsInput;
@@ -230,7 +226,12 @@ public final class FieldFunction {
 
     /** A new tape that keeps at most {@code budgetBytes} of intermediate values (see {@link EvaluationTape}). */
     public EvaluationTape tape(long budgetBytes) {
-        return new EvaluationTape(this, current, budgetBytes);
+        return new EvaluationTape(this, current, budgetBytes, null);
+    }
+
+    /** A new tape that keeps at most {@code budgetBytes}, its evaluations past them in {@code pool}'s arrays. */
+    public EvaluationTape tape(long budgetBytes, ArrayPool pool) {
+        return new EvaluationTape(this, current, budgetBytes, pool);
     }
 
     /** One forward evaluation with what its backward part reads: a planned graph instance, or the point. */

@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * outputs its final state, one per output time otherwise; a null segment outputs the state it
  * starts from (an output at t0). Without a gradient method (inference), or with one that does not
  * keep steps, every accepted step's states go back to {@code pool} and the tape lets go of all but
- * the last slope, so memory does not grow with the steps.
+ * the last slope, so memory does not grow with the steps; a rejected step's go back at once whatever the
+ * method. Every array the solve makes is the pool's (or the tape's), none is left to the garbage collector.
  */
 public final class OdeSolve {
 
@@ -57,7 +58,7 @@ public final class OdeSolve {
                                  Consumer<Step<INDArray>> onStep) {
         boolean keep = gradient != null && gradient.keepsSteps();
         List<Step<INDArray>> steps = keep ? new ArrayList<>() : null;
-        EvaluationTape tape = f.tape(tapeBudget);
+        EvaluationTape tape = f.tape(tapeBudget, pool);
         RungeKutta<INDArray> method = new RungeKutta<>(tableau, ArrayAlgebra.pooled(pool));
         List<INDArray> states = new ArrayList<>(segments.size());
         int[] stepsUpTo = new int[segments.size()];
@@ -70,9 +71,9 @@ public final class OdeSolve {
             if (keep) {
                 steps.add(step);
             } else {
-                // the last slope may start the next step (first-same-as-last)
-                tape.releaseAllBut(step.stageSlopes().get(step.stageSlopes().size() - 1));
-                giveBack(pool, step);
+                // all but the end state and a last slope that starts the next step (first-same-as-last); the
+                // caller's y0 stays the caller's
+                method.releaseAccepted(tape, step, y0);
             }
         };
         long start = f.evaluations();
@@ -83,14 +84,14 @@ public final class OdeSolve {
                 if (grid != null) {
                     long before = f.evaluations();
                     try {
-                        y = grid.integrate(method, tape, y, ErrorNorm.of(grid), observer);
+                        y = grid.integrate(method, tape, y, ErrorNorm.of(grid, pool), observer);
                     } catch (IntegrationException e) {
                         throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);
                     }
                 }
                 // the next segment's first step hands its start state back to the pool: outputs before
                 // the last are copies
-                states.add(k < segments.size() - 1 ? y.dup('c') : y);
+                states.add(k < segments.size() - 1 ? copy(pool, y) : y);
                 stepsUpTo[k] = taken[0];
             }
         } catch (RuntimeException e) {
@@ -104,13 +105,10 @@ public final class OdeSolve {
                 keep ? tape : null, tape.binding(), gradient, f.evaluations() - start, pool);
     }
 
-    /** A step's states back to the pool, all but its result, which the next step starts from. */
-    private static void giveBack(ArrayPool pool, Step<INDArray> step) {
-        pool.giveBack(step.y());
-        for (int i = 1; i < step.stageStates().size(); i++) {
-            pool.giveBack(step.stageStates().get(i));
-        }
-        pool.giveBack(step.error());
+    private static INDArray copy(ArrayPool pool, INDArray y) {
+        INDArray out = pool.like(y);
+        ArrayAlgebra.copy(y, out);
+        return out;
     }
 
     /** List.copyOf refuses nulls; a segment may be null (an output at t0). */

@@ -77,7 +77,9 @@ public final class AdaptiveGrid implements TimeGrid {
      *
      * @param method   an embedded pair ({@link org.dl4jnode.samediff.tableau.ButcherTableau#isAdaptive()})
      * @param norm     measures error estimates against the tolerances, e.g. {@link ErrorNorm#rms(Tolerances)}
-     * @param observer called with every accepted step (may be null)
+     * @param observer called with every accepted step, which then belongs to it (may be null: the grid
+     *                 then releases each accepted step's arrays once the next step no longer reads them;
+     *                 it releases a rejected step's itself, see {@link RungeKutta#releaseRejected})
      * @return the state at t1
      * @throws IntegrationException when the solve cannot reach t1
      */
@@ -122,6 +124,8 @@ public final class AdaptiveGrid implements TimeGrid {
             if (error <= 1) {
                 if (observer != null) {
                     observer.accept(step);
+                } else {
+                    method.releaseAccepted(f, step, y0);
                 }
                 accepted++;
                 t = last ? t1 : t + dt;
@@ -130,6 +134,7 @@ public final class AdaptiveGrid implements TimeGrid {
                 h *= controller.factor(error, order, lastRejected);
                 lastRejected = false;
             } else {
+                method.releaseRejected(f, step);
                 slope = slopes.get(0);
                 h *= controller.factor(error, order, true);
                 lastRejected = true;
@@ -149,7 +154,11 @@ public final class AdaptiveGrid implements TimeGrid {
         StateAlgebra<T> algebra = method.algebra();
         T y1 = algebra.combine(y0, new double[] {direction * h0}, List.of(f0));
         T f1 = f.evaluate(t0 + direction * h0, y1);
-        double d2 = norm.norm(algebra.combine(f1, new double[] {-1}, List.of(f0)), y0, y0) / h0;
+        T slopeChange = algebra.combine(f1, new double[] {-1}, List.of(f0));
+        double d2 = norm.norm(slopeChange, y0, y0) / h0;
+        algebra.release(slopeChange);
+        f.release(f1);
+        algebra.release(y1);
         double dMax = Math.max(d1, d2);
         double h1 = dMax <= 1e-15 ? Math.max(1e-6, h0 * 1e-3)
                 : Math.pow(0.01 / dMax, 1.0 / (method.tableau().order() + 1));

@@ -55,6 +55,14 @@ public final class ArrayAlgebra implements StateAlgebra<INDArray> {
         return out;
     }
 
+    /** Gives a result of a {@link #pooled} algebra back to its pool; nothing for {@link #INSTANCE}. */
+    @Override
+    public void release(INDArray value) {
+        if (pool != null) {
+            pool.giveBack(value);
+        }
+    }
+
     /** A new array of the type and shape of {@code a}, in 'c' order. */
     private INDArray like(INDArray a) {
         return pool != null ? pool.take(a.dataType(), a.shape()) : Nd4j.createUninitialized(a.dataType(), a.shape(), 'c');

@@ -1,7 +1,10 @@
 package org.dl4jnode.samediff.solve;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The scaled size of a local error estimate: at most 1 means the step meets its tolerances.
@@ -20,14 +23,33 @@ public interface ErrorNorm<T> {
 
     /**
      * The mixed RMS norm over every element of the minibatch (one step size serves the batch):
-     * {@code sqrt(mean((e / (atol + rtol * max(|start|, |end|)))^2))}.
+     * {@code sqrt(mean((e / (atol + rtol * max(|start|, |end|)))^2))}. Its two working arrays are
+     * allocated and freed at every call; {@link #rms(Tolerances, ArrayPool)} takes them from a pool.
      */
     static ErrorNorm<INDArray> rms(Tolerances tolerances) {
+        return rms(tolerances, new ArrayPool(0));
+    }
+
+    /**
+     * {@link #rms(Tolerances)} with its two state-sized working arrays taken from {@code pool} and given
+     * back before it returns.
+     */
+    static ErrorNorm<INDArray> rms(Tolerances tolerances, ArrayPool pool) {
         return (error, start, end) -> {
-            INDArray scale = Transforms.max(Transforms.abs(start, true), Transforms.abs(end, true), false)
-                    .muli(tolerances.rtol()).addi(tolerances.atol());
-            INDArray ratio = error.div(scale);
-            return Math.sqrt(ratio.muli(ratio).meanNumber().doubleValue());
+            INDArray scale = pool.like(start);
+            INDArray ratio = pool.like(error);
+            try {
+                Nd4j.getExecutioner().exec(new Abs(start, scale));
+                Nd4j.getExecutioner().exec(new Abs(end, ratio));
+                Nd4j.getExecutioner().exec(new Max(scale, ratio, scale));
+                scale.muli(tolerances.rtol()).addi(tolerances.atol());
+                Nd4j.getExecutioner().exec(new DivOp(error, scale, ratio));
+                // BLAS nrm2 of the dense ratio: sqrt(sum r^2), with no result array
+                return Nd4j.getBlasWrapper().level1().nrm2(ratio) / Math.sqrt(ratio.length());
+            } finally {
+                pool.giveBack(ratio);
+                pool.giveBack(scale);
+            }
         };
     }
 
@@ -37,5 +59,10 @@ public interface ErrorNorm<T> {
      */
     static ErrorNorm<INDArray> of(TimeGrid grid) {
         return grid instanceof AdaptiveGrid adaptive ? rms(adaptive.tolerances()) : null;
+    }
+
+    /** {@link #of(TimeGrid)} with its working arrays taken from {@code pool}. */
+    static ErrorNorm<INDArray> of(TimeGrid grid, ArrayPool pool) {
+        return grid instanceof AdaptiveGrid adaptive ? rms(adaptive.tolerances(), pool) : null;
     }
 }

@@ -65,7 +65,8 @@ public final class FixedGrid implements TimeGrid {
     /**
      * Integrates {@code y0} over the grid.
      *
-     * @param observer called with every step as it is taken (may be null)
+     * @param observer called with every step as it is taken, which then belongs to it (may be null: the
+     *                 grid then releases each step's arrays once the next step no longer reads them)
      * @return the state at {@code t1}
      */
     public <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, Consumer<Step<T>> observer) {
@@ -78,6 +79,8 @@ public final class FixedGrid implements TimeGrid {
             Step<T> step = method.step(f, t, y, time(n + 1) - t, reusedSlope);
             if (observer != null) {
                 observer.accept(step);
+            } else {
+                method.releaseAccepted(f, step, y0);
             }
             y = step.next();
             // first-same-as-last: the last stage was evaluated at (t_{n+1}, y_{n+1}), the next first stage

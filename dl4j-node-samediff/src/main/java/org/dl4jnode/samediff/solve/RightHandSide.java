@@ -10,4 +10,11 @@ public interface RightHandSide<T> {
 
     /** Returns f(t, y), a new value of the same shape as {@code y}; {@code y} is not modified. */
     T evaluate(double t, T y);
+
+    /**
+     * Tells this right-hand side that a value {@link #evaluate} returned is dead, so that its memory can
+     * be reused now rather than when the garbage collector finds it. The default does nothing.
+     */
+    default void release(T value) {
+    }
 }

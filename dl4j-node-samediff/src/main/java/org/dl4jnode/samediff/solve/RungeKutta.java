@@ -58,6 +58,41 @@ public final class RungeKutta<T> {
         return new Step<>(t, dt, y, List.copyOf(states), List.copyOf(slopes), next, error);
     }
 
+    /**
+     * Releases what a rejected step made, through the algebra and {@code f}: its stage states and
+     * slopes after the first, its end state and its error estimate. Its start state and first slope
+     * stay, for the retry with a smaller step.
+     */
+    public void releaseRejected(RightHandSide<T> f, Step<T> step) {
+        for (int i = 1; i < step.stageStates().size(); i++) {
+            algebra.release(step.stageStates().get(i));
+            f.release(step.stageSlopes().get(i));
+        }
+        algebra.release(step.next());
+        algebra.release(step.error());
+    }
+
+    /**
+     * Releases what an accepted step holds that no later step reads: everything but its end state and,
+     * for a first-same-as-last method, its last slope (the next step's first). Its start state is
+     * released too unless it is {@code y0}, the solve's initial state, which is the caller's.
+     */
+    public void releaseAccepted(RightHandSide<T> f, Step<T> step, T y0) {
+        if (step.y() != y0) {
+            algebra.release(step.y());
+        }
+        for (int i = 1; i < step.stageStates().size(); i++) {
+            algebra.release(step.stageStates().get(i));
+        }
+        int slopes = step.stageSlopes().size();
+        for (int i = 0; i < slopes; i++) {
+            if (!(tableau.isFsal() && i == slopes - 1)) {
+                f.release(step.stageSlopes().get(i));
+            }
+        }
+        algebra.release(step.error());
+    }
+
     private static double[] scaled(double[] coefficients, double dt) {
         double[] out = new double[coefficients.length];
         for (int i = 0; i < out.length; i++) {

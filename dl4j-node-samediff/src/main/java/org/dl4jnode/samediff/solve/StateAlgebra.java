@@ -18,4 +18,12 @@ public interface StateAlgebra<T> {
      * skipped, and a null {@code base} stands for zero. Never modifies its arguments.
      */
     T combine(T base, double[] coefficients, List<T> terms);
+
+    /**
+     * Tells this algebra that a value {@link #combine} returned is dead, so that its memory can be
+     * reused now (a pooled array algebra takes it back). The default does nothing; values it did not
+     * make are ignored.
+     */
+    default void release(T value) {
+    }
 }

@@ -22,7 +22,10 @@ public interface TimeGrid {
      * Integrates {@code y0} from t0 to t1.
      *
      * @param norm     measures error estimates against tolerances; ignored by grids that control no error
-     * @param observer called with every (accepted) step, may be null
+     * @param observer called with every (accepted) step, which then belongs to it; may be null, and then
+     *                 the grid releases each step's arrays through the method's algebra and {@code f}
+     *                 ({@link StateAlgebra#release}, {@link RightHandSide#release}) once no later step
+     *                 reads them. Rejected steps are the grid's to release either way.
      * @return the state at t1
      * @throws IntegrationException when the solve cannot reach t1
      */

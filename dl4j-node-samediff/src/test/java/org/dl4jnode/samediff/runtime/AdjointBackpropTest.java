@@ -3,10 +3,8 @@ package org.dl4jnode.samediff.runtime;
 import org.dl4jnode.samediff.field.MlpField;
 import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
-import org.dl4jnode.samediff.solve.ArrayAlgebra;
-import org.dl4jnode.samediff.solve.ErrorNorm;
+import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.FixedGrid;
-import org.dl4jnode.samediff.solve.RungeKutta;
 import org.dl4jnode.samediff.solve.StepSizeController;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.solve.Tolerances;
@@ -69,10 +67,9 @@ class AdjointBackpropTest {
         return g;
     }
 
-    private Gradients adjoint(ButcherTableau tableau, TimeGrid backwards, Tolerances tolerances) {
+    private Gradients adjoint(ButcherTableau tableau, TimeGrid backwards) {
         FieldFunction f = linearField();
-        return AdjointBackprop.backward(f, new RungeKutta<>(tableau, ArrayAlgebra.INSTANCE), backwards,
-                tolerances == null ? null : ErrorNorm.rms(tolerances), exactFlow(h0), c);
+        return AdjointBackprop.backward(f, f.binding(), tableau, backwards, exactFlow(h0), c, new ArrayPool(1 << 20));
     }
 
     private double weightError(Gradients g) {
@@ -89,7 +86,7 @@ class AdjointBackpropTest {
     void adaptiveAdjointMatchesTheClosedFormToTheTolerance() {
         Tolerances tol = new Tolerances(1e-10, 1e-10);
         Gradients g = adjoint(ButcherTableau.DOPRI5,
-                new AdaptiveGrid(T, 0, tol, StepSizeController.DEFAULT, 10_000, 0), tol);
+                new AdaptiveGrid(T, 0, tol, StepSizeController.DEFAULT, 10_000, 0));
         assertThat(stateError(g)).isLessThan(1e-8);
         assertThat(weightError(g)).isLessThan(1e-8);
         assertThat(g.params().get("b0").sumNumber().doubleValue())
@@ -110,8 +107,8 @@ class AdjointBackpropTest {
 
     @Test
     void fixedGridAdjointConvergesAtTheMethodsOrder() {
-        double coarse = weightError(adjoint(ButcherTableau.RK4, new FixedGrid(T, 0, 8), null));
-        double fine = weightError(adjoint(ButcherTableau.RK4, new FixedGrid(T, 0, 16), null));
+        double coarse = weightError(adjoint(ButcherTableau.RK4, new FixedGrid(T, 0, 8)));
+        double fine = weightError(adjoint(ButcherTableau.RK4, new FixedGrid(T, 0, 16)));
         assertThat(coarse).isLessThan(1e-4);
         assertThat(Math.log(coarse / fine) / Math.log(2)).as("observed order").isGreaterThan(3.5);
     }
@@ -119,8 +116,8 @@ class AdjointBackpropTest {
     @Test
     void eachBackwardStageCostsOneFusedEvaluation() {
         FieldFunction f = linearField();
-        AdjointBackprop.backward(f, new RungeKutta<>(ButcherTableau.RK4, ArrayAlgebra.INSTANCE),
-                new FixedGrid(T, 0, 5), null, exactFlow(h0), c);
+        AdjointBackprop.backward(f, f.binding(), ButcherTableau.RK4, new FixedGrid(T, 0, 5), exactFlow(h0), c,
+                new ArrayPool(1 << 20));
         assertThat(f.vjpEvaluations()).isEqualTo(20);
         assertThat(f.evaluations()).isEqualTo(20);
     }

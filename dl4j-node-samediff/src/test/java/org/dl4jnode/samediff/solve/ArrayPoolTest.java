@@ -52,8 +52,43 @@ class ArrayPoolTest {
         pool.giveBackAll();
         assertThat(pool.outstanding()).isZero();
         assertThat(pool.freeBytes()).as("two arrays of 48 bytes fit in 100").isEqualTo(96);
-        assertThat(taken).contains(pool.take(DataType.FLOAT, SHAPE), pool.take(DataType.FLOAT, SHAPE));
+        assertThat(taken.stream().filter(INDArray::wasClosed)).as("the third, beyond the bound, freed").hasSize(1);
+        assertThat(taken).usingElementComparator((a, b) -> a == b ? 0 : 1)
+                .contains(pool.take(DataType.FLOAT, SHAPE), pool.take(DataType.FLOAT, SHAPE));
         assertThatThrownBy(() -> new ArrayPool(-1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("-1");
+    }
+
+    @Test
+    void freesAGivenBackArrayBeyondItsBoundAtOnceInsteadOfLeavingItToTheGarbageCollector() {
+        ArrayPool pool = new ArrayPool(48);
+        INDArray kept = pool.take(DataType.FLOAT, SHAPE);
+        INDArray beyond = pool.take(DataType.FLOAT, SHAPE);
+        pool.giveBack(kept);
+        pool.giveBack(beyond);
+        assertThat(kept.wasClosed()).as("kept for reuse").isFalse();
+        assertThat(beyond.wasClosed()).as("freed").isTrue();
+        assertThat(new ArrayPool(0)).satisfies(none -> {
+            INDArray a = none.take(DataType.FLOAT, SHAPE);
+            none.giveBack(a);
+            assertThat(a.wasClosed()).as("a pool that keeps nothing frees every array given back").isTrue();
+        });
+    }
+
+    @Test
+    void countsWhatItAllocatesAndFreesItsFreeArraysOnClose() {
+        ArrayPool pool = new ArrayPool(1 << 20);
+        INDArray a = pool.take(DataType.FLOAT, SHAPE);
+        pool.giveBack(a);
+        pool.giveBack(pool.take(DataType.FLOAT, SHAPE));
+        assertThat(pool.allocations()).as("the second take reused the first array").isEqualTo(1);
+        INDArray handedOut = pool.take(DataType.FLOAT, SHAPE);
+        INDArray free = pool.like(handedOut);
+        pool.giveBack(free);
+        pool.close();
+        assertThat(free.wasClosed()).isTrue();
+        assertThat(handedOut.wasClosed()).as("still the caller's").isFalse();
+        assertThat(pool.freeBytes()).isZero();
+        assertThat(pool.allocations()).isEqualTo(2);
     }
 }
