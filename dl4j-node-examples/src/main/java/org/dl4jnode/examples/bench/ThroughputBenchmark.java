@@ -1,15 +1,21 @@
 package org.dl4jnode.examples.bench;
 
 import org.deeplearning4j.datasets.iterator.impl.MnistDataSetIterator;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jnode.conf.Basis;
 import org.dl4jnode.conf.GalerkinOdeLayer;
+import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
@@ -57,7 +63,7 @@ import java.util.concurrent.Callable;
         description = "Training and inference examples/s of one ODE model on MNIST.")
 public final class ThroughputBenchmark implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "mlp-ode", description = "mlp-ode, galerkin, mlp-base, conv or conv-base (default ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "mlp-ode", description = "one of " + MODELS + " (default ${DEFAULT-VALUE})")
     String model;
     @Option(names = "--examples", defaultValue = "60000", description = "timed training examples (default ${DEFAULT-VALUE})")
     int examples;
@@ -82,10 +88,15 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             case "mlp-base" -> new Model(mlpOde(Ode.NONE), 128);
             case "conv" -> new Model(conv(true), 64);
             case "conv-base" -> new Model(conv(false), 64);
-            default -> throw new IllegalArgumentException("--model must be mlp-ode, galerkin, mlp-base, conv or "
-                    + "conv-base, got " + name);
+            case "stock-dopri5" -> new Model(stockConv(StockOde.DOPRI5_ADJOINT), 64);
+            case "stock-rk4" -> new Model(stockConv(StockOde.RK4), 64);
+            case "stock-base" -> new Model(stockConv(StockOde.NONE), 64);
+            default -> throw new IllegalArgumentException("--model must be one of " + MODELS + ", got " + name);
         };
     }
+
+    /** Every model's name. */
+    static final String MODELS = "mlp-ode, galerkin, mlp-base, conv, conv-base, stock-dopri5, stock-rk4, stock-base";
 
     /** Which ODE layer the mlp models have. */
     enum Ode { PLAIN, GALERKIN, NONE }
@@ -116,6 +127,38 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     /** The MNIST program's default model, with or without its ODE layer. */
     static MultiLayerConfiguration conv(boolean withOde) {
         return MnistModels.configuration(MnistModels.defaults(MnistModels.Kind.CONV), 938, withOde);
+    }
+
+    /** Which ODE layer the stock models have. */
+    enum StockOde { DOPRI5_ADJOINT, RK4, NONE }
+
+    /**
+     * Seed 002's MNIST setting as a DL4J user writes it, with DL4J's own layers around the ODE layer:
+     * {@code ConvolutionLayer 3x3 (1 -> 16, ReLU) -> max-pool 2 -> OdeLayer[conv(16, 3)] -> global average
+     * pooling -> softmax 10}, Adam 1e-3. The ODE layer solves with DOPRI5 at rtol = atol = 1e-3 and the
+     * adjoint, or with RK4 in 2 steps and backprop, or is left out.
+     */
+    static MultiLayerConfiguration stockConv(StockOde kind) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(1).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
+                .list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                        .build());
+        switch (kind) {
+            case DOPRI5_ADJOINT -> list.layer(new OdeLayer.Builder().field(VectorField.conv(16, 3))
+                    .solver(Solver.DOPRI5).tolerances(1e-3, 1e-3).gradient(GradientMode.ADJOINT).build());
+            case RK4 -> list.layer(new OdeLayer.Builder().field(VectorField.conv(16, 3)).solver(Solver.RK4).steps(2)
+                    .build());
+            case NONE -> {
+            }
+        }
+        return list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1))
+                .build();
     }
 
     @Override
