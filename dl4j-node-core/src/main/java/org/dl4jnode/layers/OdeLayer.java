@@ -84,6 +84,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     public OdeLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+        if (layerConf().isConvolutional()) {
+            PlainBuildNotice.forConvolutionalLayer(layerConf().describe());
+        }
     }
 
     /** Number of evaluations of the field in the last forward pass. */
