@@ -181,20 +181,47 @@ def blas_gflops(k=784):
     return 2 * 128 * k * 64 * repeats / (time.perf_counter() - start) / 1e9
 
 
+class StockConv(nn.Module):
+    """Seed 002's setting as a DL4J user writes it (ThroughputBenchmark's stock-rk4): conv3x3 1 -> 16, ReLU,
+    max-pool 2 -> ODE[conv(16, 3), RK4 x 2] -> global average pooling -> softmax 10; without the ODE when ode is
+    False (stock-base)."""
+
+    def __init__(self, ode=True):
+        super().__init__()
+        self.c1 = nn.Parameter(xavier((16, 1, 3, 3), 9, 16 * 9))
+        self.b1 = nn.Parameter(torch.zeros(16))
+        self.field = ConvField(16, 16, None) if ode else None
+        self.w_out = nn.Parameter(xavier((16, 10), 16, 10))
+        self.b_out = nn.Parameter(torch.zeros(10))
+
+    def forward(self, x):
+        x = x.view(-1, 1, 28, 28)
+        x = F.max_pool2d(F.relu(F.conv2d(x, self.c1, self.b1, padding=1)), 2)
+        if self.field is not None:
+            x = rk4(self.field, x, 2)
+        return x.mean(dim=(2, 3)) @ self.w_out + self.b_out
+
+
+MODELS = {"mlp-ode": lambda: MlpOde(None), "galerkin": lambda: MlpOde(Fourier(5)),
+          "mlp-base": lambda: MlpOde(None, ode=False), "conv": ConvOde, "conv-base": lambda: ConvOde(ode=False),
+          "stock-rk4": StockConv, "stock-base": lambda: StockConv(ode=False)}
+
+
 def build(name):
-    return {"mlp-ode": lambda: MlpOde(None), "galerkin": lambda: MlpOde(Fourier(5)),
-            "mlp-base": lambda: MlpOde(None, ode=False), "conv": ConvOde,
-            "conv-base": lambda: ConvOde(ode=False)}[name]()
+    return MODELS[name]()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default="mlp-ode", choices=["mlp-ode", "galerkin", "mlp-base", "conv", "conv-base"])
+    parser.add_argument("--model", default="mlp-ode", choices=sorted(MODELS))
     parser.add_argument("--blas-check", action="store_true",
                         help="print the GFLOP/s of this PyTorch's matrix product and exit")
     parser.add_argument("--examples", type=int, default=60000)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--mnist", default=os.path.expanduser("~/.deeplearning4j"))
+    parser.add_argument("--random", action="store_true",
+                        help="uniform random images and labels instead of MNIST (a fixed-step model's speed does not "
+                             "depend on the data)")
     args = parser.parse_args()
     threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
     if threads > 0:
@@ -203,10 +230,14 @@ def main():
         print(f"BLAS gflops={blas_gflops():.1f} field_gflops={blas_gflops(64):.1f} threads={torch.get_num_threads()} torch={torch.__version__}")
         return
     torch.manual_seed(1)
-    batch = 64 if args.model.startswith("conv") else 128
+    batch = 64 if args.model.startswith(("conv", "stock")) else 128
     model = build(args.model)
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = load_mnist(args.mnist, min(60000, args.examples + args.warmup * batch))
+    n = min(60000, args.examples + args.warmup * batch)
+    if args.random:
+        x, y = torch.rand(n, 784), torch.randint(0, 10, (n,))
+    else:
+        x, y = load_mnist(args.mnist, n)
     batches = [(x[i:i + batch], y[i:i + batch]) for i in range(0, len(x), batch)]
 
     def step(features, labels):
