@@ -22,9 +22,12 @@ final class PlainBuildNotice {
     private PlainBuildNotice() {
     }
 
-    /** Logs the notice the first time a convolutional ODE layer is made on the plain CPU build. */
+    /**
+     * Logs the notice when the first convolutional ODE layer of this JVM is made on the plain CPU build;
+     * the build is looked at once (it cannot change within a JVM), later layers cost nothing.
+     */
     static void forConvolutionalLayer(String layer) {
-        if (GIVEN.get() || !plainCpuBuild() || !GIVEN.compareAndSet(false, true)) {
+        if (!GIVEN.compareAndSet(false, true) || !plainCpuBuild()) {
             return;
         }
         log.warn("{} runs its convolutions on ND4J's plain CPU build, 5-10x slower than its oneDNN build (and DL4J's "

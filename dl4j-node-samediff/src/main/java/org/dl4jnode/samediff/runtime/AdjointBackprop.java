@@ -103,9 +103,7 @@ public final class AdjointBackprop {
         for (int i = 0; i < f.trainable().size(); i++) {
             params.put(f.trainable().get(i).key(), bars.get(i));
         }
-        INDArray initialBar = pool.take(finalState.dataType(), finalState.shape());
-        initialBar.assign(layout.cotangent(zStart));
-        Gradients g = new Gradients(initialBar, params,
+        Gradients g = new Gradients(pool.copyOf(layout.cotangent(zStart)), params,
                 f.readsInput() ? bars.get(bars.size() - 1) : null);
         pool.giveBack(zStart);
         pool.giveBack(zEnd);

@@ -1,6 +1,5 @@
 package org.dl4jnode.samediff.runtime;
 
-import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.RightHandSide;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -67,9 +66,7 @@ public final class EvaluationTape implements RightHandSide<INDArray>, AutoClosea
             }
             FieldFunction.Recorded r = f.record(t, h, binding);
             try {
-                INDArray out = pool.like(r.value());
-                ArrayAlgebra.copy(r.value(), out);
-                return out;
+                return pool.copyOf(r.value());
             } finally {
                 f.release(r);
             }

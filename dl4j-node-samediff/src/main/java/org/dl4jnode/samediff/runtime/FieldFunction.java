@@ -156,14 +156,6 @@ public final class FieldFunction {
         current = current.withInput(x);
     }
 
-    /** The shape of the bound layer input. */
-    public long[] boundInputShape() {
-        if (current.input() == null) {
-            throw new IllegalStateException("no layer input is bound");
-        }
-        return current.input().shape().clone();
-    }
-
     /** f(t, h) as a new array shaped like {@code h}. */
     public INDArray evaluate(double t, INDArray h) {
         return evaluate(t, h, current);

@@ -91,7 +91,7 @@ public final class OdeSolve {
                 }
                 // the next segment's first step hands its start state back to the pool: outputs before
                 // the last are copies
-                states.add(k < segments.size() - 1 ? copy(pool, y) : y);
+                states.add(k < segments.size() - 1 ? pool.copyOf(y) : y);
                 stepsUpTo[k] = taken[0];
             }
         } catch (RuntimeException e) {
@@ -103,12 +103,6 @@ public final class OdeSolve {
         }
         return new Solution(f, tableau, segmentsOrNull(segments), states, stepsUpTo, steps,
                 keep ? tape : null, tape.binding(), gradient, f.evaluations() - start, pool);
-    }
-
-    private static INDArray copy(ArrayPool pool, INDArray y) {
-        INDArray out = pool.like(y);
-        ArrayAlgebra.copy(y, out);
-        return out;
     }
 
     /** List.copyOf refuses nulls; a segment may be null (an output at t0). */

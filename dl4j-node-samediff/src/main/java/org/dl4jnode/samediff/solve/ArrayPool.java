@@ -72,6 +72,13 @@ public final class ArrayPool implements AutoCloseable {
         return take(a.dataType(), a.shape());
     }
 
+    /** An array of the pool's ({@link #take}) holding a copy of {@code a}'s values, in 'c' order. */
+    public INDArray copyOf(INDArray a) {
+        INDArray out = like(a);
+        ArrayAlgebra.copy(a, out);
+        return out;
+    }
+
     /** Makes an array this pool handed out free again; any other array is ignored. */
     public void giveBack(INDArray array) {
         if (array != null && outstanding.remove(array)) {

@@ -91,4 +91,14 @@ class ArrayPoolTest {
         assertThat(pool.freeBytes()).isZero();
         assertThat(pool.allocations()).isEqualTo(2);
     }
+
+    @Test
+    void aCopyIsAHandedOutArrayWithTheValuesInCOrder() {
+        ArrayPool pool = new ArrayPool(1 << 20);
+        INDArray fOrdered = Nd4j.rand(DataType.FLOAT, SHAPE).dup('f');
+        INDArray copy = pool.copyOf(fOrdered);
+        assertThat(copy).isEqualTo(fOrdered).isNotSameAs(fOrdered);
+        assertThat(copy.ordering()).isEqualTo('c');
+        assertThat(pool.outstanding()).isEqualTo(1);
+    }
 }
