@@ -160,6 +160,11 @@ public final class Augmentation implements Serializable {
         return secondOrder ? extraDims(inputSize) : 0;
     }
 
+    /** The smallest input size this augmentation accepts: p for {@code secondOrder(p)}, else 1. */
+    public long smallestInputSize() {
+        return secondOrder && extraDims != AS_MANY_AS_INPUTS ? extraDims : 1;
+    }
+
     /**
      * Checks this augmentation against the layer's input size.
      *

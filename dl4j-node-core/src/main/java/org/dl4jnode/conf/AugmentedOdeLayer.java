@@ -52,6 +52,8 @@ public class AugmentedOdeLayer extends BaseOdeLayer {
         if (nIn > 0) {
             this.nOut = outputSize(nIn);
         }
+        // last: the parameter keys it resolves depend on the augmentation
+        initializeConstraints(builder);
     }
 
     @Override
@@ -83,6 +85,11 @@ public class AugmentedOdeLayer extends BaseOdeLayer {
 
     public void setKeepAugmentedDims(boolean keepAugmentedDims) {
         this.keepAugmentedDims = keepAugmentedDims;
+    }
+
+    @Override
+    protected FunctionBasis galerkinBasis() {
+        return basis;
     }
 
     public FunctionBasis getBasis() {

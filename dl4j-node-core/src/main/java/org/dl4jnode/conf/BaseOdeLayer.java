@@ -3,6 +3,7 @@ package org.dl4jnode.conf;
 import org.deeplearning4j.exception.DL4JInvalidConfigException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.api.layers.LayerConstraint;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -11,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.conf.weightnoise.IWeightNoise;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jnode.params.OdeParamInitializer;
 import org.dl4jnode.samediff.basis.FunctionBasis;
@@ -34,17 +36,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Configuration shared by the ODE layers: a vector field f(t, h), a solver and a time span. The
  * layer maps its input h(t0) to h(t1), the solution of dh/dt = f(t, h).
  *
  * <p>Subclasses decide how the field's parameters are stored ({@link #parameterization()}). Weight
- * init, bias init, updaters and regularisation come from the ordinary DL4J options, per layer or
- * global; the field's weights count as weights and its biases as biases.
+ * init, bias init, updaters, gradient normalisation, regularisation, constraints, dropout (on the
+ * layer's input) and weight noise come from the ordinary DL4J options, per layer or global; the
+ * field's weights count as weights and its biases as biases. Refused, with a message naming the
+ * layer: an {@code activation} on the layer's builder (the field has its own), a network data type
+ * other than FLOAT or DOUBLE (at {@code init()}), and constraints or weight noise on Galerkin
+ * coefficients.
  */
 public abstract class BaseOdeLayer extends FeedForwardLayer {
 
@@ -158,7 +167,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     }
 
     private OdeSystem system(List<IntegralRegularizer> integrals) {
-        long d = requireNIn();
+        return system(requireNIn(), integrals);
+    }
+
+    private OdeSystem system(long d, List<IntegralRegularizer> integrals) {
         OdeSystem.Builder system = OdeSystem.builder(field, augmentation().stateSize(d))
                 .secondOrder(augmentation().velocityDims(d)).integrals(integrals);
         if (dataControlled) {
@@ -200,9 +212,28 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
      */
     @JsonIgnore
     public List<ParamSpec> trainableParams() {
-        List<ParamSpec> out = new ArrayList<>(augmentation().parameters(requireNIn()));
-        out.addAll(parameterization().trainable(odeSystem().parameters()));
+        return trainableParams(requireNIn());
+    }
+
+    private List<ParamSpec> trainableParams(long inputSize) {
+        List<ParamSpec> out = new ArrayList<>(augmentation().parameters(inputSize));
+        out.addAll(parameterization().trainable(system(inputSize, List.of()).parameters()));
         return out;
+    }
+
+    /**
+     * The keys of {@link #trainableParams()}, in parameter-vector order, each mapped to true for a bias.
+     * Known before nIn is: DL4J asks for them while it builds a configuration, before setInputType sets
+     * nIn (a global constraint does). Keys, order and bias flags follow from the layer's structure
+     * alone, so they are read off the smallest input the layer accepts until nIn is set.
+     */
+    @JsonIgnore
+    public Map<String, Boolean> parameterKeys() {
+        Map<String, Boolean> keys = new LinkedHashMap<>();
+        for (ParamSpec p : trainableParams(nIn > 0 ? nIn : augmentation().smallestInputSize())) {
+            keys.put(p.key(), p.bias());
+        }
+        return keys;
     }
 
     private long requireNIn() {
@@ -243,6 +274,13 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        if (networkDataType != DataType.FLOAT && networkDataType != DataType.DOUBLE) {
+            // half precision's 3 significant digits are below the tolerances an adaptive step or the adjoint's
+            // backward solve must resolve, and libnd4j's BLAS calls of the solve have no HALF kernels
+            throw new DL4JInvalidConfigException(describe() + " (index " + layerIndex + "): the network's data type "
+                    + networkDataType + " is not supported; ODE layers solve in FLOAT or DOUBLE: set "
+                    + ".dataType(DataType.FLOAT) on the NeuralNetConfiguration.Builder");
+        }
         // every ODE layer shares one runtime; they differ in parameterisation only
         return LayerInstantiation.wire(new org.dl4jnode.layers.OdeLayer(conf, networkDataType), conf, listeners,
                 layerIndex, layerParamsView, initializeParams, initializer());
@@ -344,6 +382,59 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 .workingMemory(0, out.arrayElementsPerExample() * 2, 0, perExample)
                 .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
                 .build();
+    }
+
+    /**
+     * Constraints, as DL4J applies them after each update to the parameter arrays they name. They
+     * reach the field's weights ({@code W0}, {@code Wt}, {@code W1}, ...; a convolutional field's are
+     * {@code [kH, kW, inChannels, outChannels]}, so a per-filter max-norm reduces dimensions 0, 1, 2),
+     * the input layer's {@code liftW} and the depth network's weights; bias constraints its biases.
+     * Refused with a Galerkin basis: they would bound the coefficients C_j, not W(t).
+     */
+    @Override
+    public void setConstraints(List<LayerConstraint> constraints) {
+        if (constraints != null && !constraints.isEmpty()) {
+            refuseOnCoefficients(describe(), galerkinBasis(), "constraints", constraints);
+        }
+        super.setConstraints(constraints);
+    }
+
+    /**
+     * DL4J's weight noise ({@code DropConnect}, {@code WeightNoise}), drawn for each training solve from
+     * the weights the constraints reach (and the biases where it applies to them). Refused with a
+     * Galerkin basis: it would perturb the coefficients C_j, not W(t).
+     */
+    @Override
+    public void setWeightNoise(IWeightNoise weightNoise) {
+        if (weightNoise != null) {
+            refuseOnCoefficients(describe(), galerkinBasis(), "weightNoise", weightNoise);
+        }
+        super.setWeightNoise(weightNoise);
+    }
+
+    /** The basis the layer's weights W(t) are expanded in; null when it stores its weights as they are. */
+    @JsonIgnore
+    protected FunctionBasis galerkinBasis() {
+        return null;
+    }
+
+    /**
+     * Constraints and weight noise act on the stored parameter arrays. With a Galerkin basis those are
+     * the coefficients C_j, not the weights W(t) = sum_j C_j psi_j(t) the field uses: a bound or a sign
+     * on every C_j is no bound or sign on W(t) (psi_j changes sign), and noise on C_j is noise that
+     * changes with depth. Rather than apply them where a user would not expect, the layer refuses them.
+     */
+    static void refuseOnCoefficients(String who, FunctionBasis basis, String option, Object... values) {
+        if (basis == null || Arrays.stream(values).allMatch(Objects::isNull)) {
+            return;
+        }
+        String why = option.equals("weightNoise") ? "noise on each C_j is noise that changes with depth t"
+                : "a bound or a sign on each C_j is none on W(t), psi_j(t) changing sign";
+        throw new DL4JInvalidConfigException(who + ": " + option + " " + Arrays.stream(values)
+                .filter(Objects::nonNull).map(String::valueOf).collect(Collectors.joining(", "))
+                + " would act on the coefficients C_j of the basis " + basis + ", not on the weights W(t) = "
+                + "sum_j C_j psi_j(t) (" + why + "); ODE layers without a basis take them. In a network with this "
+                + "layer, set " + option + " on the other layers' builders, not on the NeuralNetConfiguration.Builder");
     }
 
     public FieldDefinition getField() {
@@ -855,6 +946,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
          * @return the parameterisation the basis makes
          */
         protected GalerkinParameterization galerkin(String who, FunctionBasis basis, double higherModeScale) {
+            refuseOnCoefficients(who, basis, "constraints", allParamConstraints, weightConstraints, biasConstraints);
+            refuseOnCoefficients(who, basis, "weightNoise", weightNoise);
             if (depthWidths != null) {
                 throw new IllegalArgumentException(who + ": adaptiveDepth" + Arrays.toString(depthWidths)
                         + " gives every example its own time, so the basis " + basis + " would need weights per "
@@ -894,6 +987,11 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
          */
         protected String validate(String layerType) {
             String who = layerType + " '" + (layerName == null ? "(unnamed)" : layerName) + "'";
+            if (activationFn != null) {
+                throw new IllegalArgumentException(who + ": activation(" + activationFn + ") does not apply to an ODE "
+                        + "layer, whose output is the state h(t1); the field has its own, e.g. "
+                        + "VectorField.mlp(64).activation(Activation.RELU)");
+            }
             if (field == null) {
                 throw new IllegalArgumentException(who + ": field is required, e.g. .field(VectorField.mlp(64))");
             }

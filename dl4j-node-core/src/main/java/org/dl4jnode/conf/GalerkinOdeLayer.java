@@ -49,11 +49,18 @@ public class GalerkinOdeLayer extends BaseOdeLayer {
         super(builder);
         this.basis = builder.basis;
         this.higherModeScale = builder.higherModeScale;
+        // last: the parameter keys it resolves depend on the basis
+        initializeConstraints(builder);
     }
 
     @Override
     public Parameterization parameterization() {
         return new GalerkinParameterization(basis, timeStart, timeEnd, higherModeScale);
+    }
+
+    @Override
+    protected FunctionBasis galerkinBasis() {
+        return basis;
     }
 
     public FunctionBasis getBasis() {

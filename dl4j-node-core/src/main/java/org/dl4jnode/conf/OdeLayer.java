@@ -34,6 +34,7 @@ public class OdeLayer extends BaseOdeLayer {
 
     protected OdeLayer(Builder builder) {
         super(builder);
+        initializeConstraints(builder);
     }
 
     @Override

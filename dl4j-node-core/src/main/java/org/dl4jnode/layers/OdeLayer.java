@@ -2,6 +2,7 @@ package org.dl4jnode.layers;
 
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.weightnoise.IWeightNoise;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.AbstractLayer;
@@ -34,6 +35,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -79,6 +81,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private transient INDArray recordedInput;
     /** The input as the solve read it (detached, in the layer's data type). */
     private transient INDArray recordedX;
+    /** The parameters the training solve read: the layer's, or the weight noise's draw from them. */
+    private transient Map<String, INDArray> recordedParams;
     private long lastForwardEvaluations;
     private long lastBackwardEvaluations;
 
@@ -172,7 +176,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 throw new IllegalArgumentException(where() + ": a starting state must have the shape of h(t0), "
                         + Arrays.toString(expected) + ", got " + Arrays.toString(h0.shape()));
             }
-            bindField(field(), detached);
+            bindField(field(), params, detached);
             try (Solution s = forward(field(), detached, solverArray(h0).dup(), null, null)) {
                 checkFinite(detached, s);
                 List<INDArray> states = s.states();
@@ -239,7 +243,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             lastBackwardEvaluations = f.vjpEvaluations() - before;
             g.params().forEach((key, value) -> gradientViews.get(key).assign(value));
             // the input layer's gradients are written by the lift
-            inputGradient = lift().inputGradient(recordedX, g.initialState(), params, gradientViews);
+            inputGradient = lift().inputGradient(recordedX, g.initialState(), recordedParams, gradientViews);
             if (g.input() != null) {
                 inputGradient = inputGradient.add(g.input());
             }
@@ -248,7 +252,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             inputGradient = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputGradient);
             clearRecord();
         }
-        return new Pair<>(gradient, inputGradient);
+        // the forward pass read the input after dropout: its gradient goes back through the same mask
+        return new Pair<>(gradient, backpropDropOutIfPresent(inputGradient));
     }
 
     /**
@@ -276,10 +281,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         clearRecord();
         INDArray x = solverArray(input);
         Solution s;
+        Map<String, INDArray> p = training ? trainingParams() : params;
         if (training) {
             // the probe among the constants is shaped like the initial state: make that first
-            INDArray h0 = solverArray(lift().initialState(x, params));
-            bindField(trainingField(), penalties().constants(x, h0, solveIndex()));
+            INDArray h0 = solverArray(lift().initialState(x, p));
+            bindField(trainingField(), p, penalties().constants(x, h0, solveIndex()));
             s = forward(trainingField(), x, penalties().initialState(h0), gradientMethod(), null);
         } else {
             s = forward(field(), x, bind(x), null, null);
@@ -302,6 +308,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             solution = s;
             recordedInput = input;
             recordedX = x;
+            recordedParams = p;
         } else {
             s.close();
         }
@@ -327,6 +334,22 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
      */
     private long solveIndex() {
         return ((long) getIterationCount() << 20) + index;
+    }
+
+    /**
+     * The parameters a training solve reads: the layer's own, or with DL4J's weight noise
+     * ({@code DropConnect}, {@code WeightNoise}) a fresh draw from them, as DL4J's layers use it: the
+     * forward and backward passes both see the noisy weights, and their gradient updates the weights.
+     */
+    private Map<String, INDArray> trainingParams() {
+        IWeightNoise noise = layerConf().getWeightNoise();
+        if (noise == null) {
+            return params;
+        }
+        Map<String, INDArray> noisy = new LinkedHashMap<>();
+        params.forEach((key, value) -> noisy.put(key, noise.getParameter(this, key, getIterationCount(),
+                getEpochCount(), true, LayerWorkspaceMgr.noWorkspaces())));
+        return noisy;
     }
 
     /** How this layer's gradients are computed: the one place its gradient mode is read. */
@@ -373,13 +396,13 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     /** Binds the parameters (and the input, for a field that reads it) to the field; returns h(t0). */
     private INDArray bind(INDArray x) {
-        bindField(field(), x);
+        bindField(field(), params, x);
         return solverArray(lift().initialState(x, params));
     }
 
-    /** Binds the parameters, and the constants {@code input} for a field that reads them, to {@code f}. */
-    private void bindField(FieldFunction f, INDArray input) {
-        f.bind(params);
+    /** Binds {@code p}, and the constants {@code input} for a field that reads them, to {@code f}. */
+    private void bindField(FieldFunction f, Map<String, INDArray> p, INDArray input) {
+        f.bind(p);
         if (f.readsInput()) {
             f.bindInput(input);
         }
@@ -509,6 +532,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         }
         recordedInput = null;
         recordedX = null;
+        recordedParams = null;
     }
 
     private void validateInput() {
@@ -557,7 +581,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     @Override
     public void clearNoiseWeightParams() {
-        // weight noise is not supported by ODE layers; nothing to clear
+        // a weight noise draw lives as long as the training pass's record, cleared with it
     }
 
     @Override

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.stream.Collectors;
 
 /**
  * Parameters of the ODE layers: the trainable arrays of {@link BaseOdeLayer#trainableParams()}, laid
@@ -55,35 +54,46 @@ public final class OdeParamInitializer implements ParamInitializer {
         return specs(layer).stream().mapToLong(ParamSpec::length).sum();
     }
 
+    /** The keys, known before nIn is (see {@link BaseOdeLayer#parameterKeys()}). */
+    private static Map<String, Boolean> keys(Layer layer) {
+        if (!(layer instanceof BaseOdeLayer ode)) {
+            throw new IllegalArgumentException("OdeParamInitializer serves ODE layers only, got " + layer);
+        }
+        return ode.parameterKeys();
+    }
+
     @Override
     public List<String> paramKeys(Layer layer) {
-        return specs(layer).stream().map(ParamSpec::key).collect(Collectors.toList());
+        return List.copyOf(keys(layer).keySet());
     }
 
     @Override
     public List<String> weightKeys(Layer layer) {
-        return specs(layer).stream().filter(p -> !p.bias()).map(ParamSpec::key).collect(Collectors.toList());
+        return keys(layer).entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
     }
 
     @Override
     public List<String> biasKeys(Layer layer) {
-        return specs(layer).stream().filter(ParamSpec::bias).map(ParamSpec::key).collect(Collectors.toList());
+        return keys(layer).entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
     }
 
     @Override
     public boolean isWeightParam(Layer layer, String key) {
-        return weightKeys(layer).contains(key);
+        return Boolean.FALSE.equals(keys(layer).get(key));
     }
 
     @Override
     public boolean isBiasParam(Layer layer, String key) {
-        return biasKeys(layer).contains(key);
+        return Boolean.TRUE.equals(keys(layer).get(key));
     }
 
     @Override
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
         BaseOdeLayer layer = (BaseOdeLayer) conf.getLayer();
         Map<String, INDArray> views = views(layer, paramsView);
+        // DL4J's optimisers other than SGD (line search, L-BFGS, CG) and summary() read the parameters through
+        // the configuration's variable list, as its own initialisers register them
+        views.keySet().forEach(conf::addVariable);
         if (initializeParams) {
             IWeightInit weightInit = layer.getWeightInitFn() == null ? new WeightInitXavier() : layer.getWeightInitFn();
             double biasInit = Double.isNaN(layer.getBiasInit()) ? 0.0 : layer.getBiasInit();
