@@ -170,6 +170,14 @@ class NetworkOptionsTrainingTest {
     }
 
     @Test
+    void weightNoiseReachesTheInputLayerOfAnAugmentationWithExactGradients() {
+        MultiLayerNetwork net = network(g -> g.updater(new NoOp()), new AugmentedOdeLayer.Builder()
+                .augmentation(Augmentation.inputLayer(2)).field(VectorField.mlp(4)).steps(2)
+                .weightNoise(new WeightNoise(new NormalDistribution(0, 0.3))).build(), DataType.DOUBLE);
+        assertThat(gradientsAreExact(net, true)).isTrue();
+    }
+
+    @Test
     void dropConnectDropsFieldWeightsInTrainingPasses() {
         MultiLayerNetwork net = network(g -> g, ode().weightNoise(new DropConnect(0.5)).build(), DataType.DOUBLE);
         MultiLayerNetwork quiet = network(g -> g, ode().build(), DataType.DOUBLE);
