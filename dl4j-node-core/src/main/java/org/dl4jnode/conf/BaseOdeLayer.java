@@ -682,7 +682,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     /**
      * Builder options shared by the ODE layers. Defaults: {@link Solver#RK4}, 4 steps, time span
      * [0, 1]; the field is required. {@link #tolerances(double, double)} switches an embedded pair
-     * ({@link Solver#DOPRI5}, {@link Solver#BOSH3}) from the fixed grid to adaptive steps.
+     * ({@link Solver#DOPRI5}, {@link Solver#TSIT5}, {@link Solver#DOPRI8}, {@link Solver#BOSH3}) from the
+     * fixed grid to adaptive steps.
      */
     public abstract static class Builder<T extends Builder<T>> extends FeedForwardLayer.Builder<T> {
 
@@ -851,12 +852,13 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             if (!adaptive) {
                 if (maxStepsSet || minStep != 0) {
                     throw new IllegalArgumentException(who + ": maxSteps and minStep apply to adaptive solves; set "
-                            + "tolerances(rtol, atol) with DOPRI5 or BOSH3");
+                            + "tolerances(rtol, atol) with one of " + Solver.adaptive());
                 }
                 return;
             }
             if (!solver.tableau().isAdaptive()) {
-                throw new IllegalArgumentException(who + ": tolerances need an adaptive solver (DOPRI5 or BOSH3); "
+                throw new IllegalArgumentException(who + ": tolerances need an adaptive solver ("
+                        + Solver.adaptive() + "); "
                         + solver + " has no error estimate; use steps(...) instead");
             }
             if (stepsSet) {
@@ -930,7 +932,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             }
             if (!adaptive) {
                 throw new IllegalArgumentException(who + ": adjointTolerances(" + adjointRtol + ", " + adjointAtol
-                        + ") need an adaptive forward solve; set tolerances(rtol, atol) with DOPRI5 or BOSH3");
+                        + ") need an adaptive forward solve; set tolerances(rtol, atol) with one of " + Solver.adaptive());
             }
             try {
                 new Tolerances(adjointRtol, adjointAtol);

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(DoublePrecision.class)
 class AdaptiveOdeLayerTest {
 
-    private static final Solver[] PAIRS = {Solver.DOPRI5, Solver.BOSH3};
+    private static final Solver[] PAIRS = {Solver.DOPRI5, Solver.BOSH3, Solver.TSIT5, Solver.DOPRI8};
 
 
     /** The layer on dh/dt = A h (A = [[-0.1, -1], [1, -0.1]] set through its params), adaptive. */
@@ -35,20 +35,24 @@ class AdaptiveOdeLayerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Solver.class, names = {"DOPRI5", "BOSH3"})
+    @EnumSource(value = Solver.class, names = {"DOPRI5", "BOSH3", "TSIT5", "DOPRI8"})
     void accuracyFollowsTheToleranceAndNfeGrowsAsItShrinks(Solver solver) {
         INDArray h0 = Nd4j.createFromArray(new double[][] {{1, 1}, {-0.5, 2}});
         INDArray expected = OdeLayerNumericsTest.exact(h0, 2.0);
         long previous = 0;
+        long first = 0;
         for (double tol = 1e-3; tol >= 0.99e-8; tol /= 10) {
             MultiLayerNetwork net = linearOde(solver, tol);
             double error = net.output(h0).distance2(expected) / expected.norm2Number().doubleValue();
             long nfe = ((org.dl4jnode.layers.OdeLayer) net.getLayer(0)).lastForwardEvaluations();
             System.out.printf("%-6s tol %.0e  relative error %.2e  NFE %d%n", solver, tol, error, nfe);
             assertThat(error).as("%s at tol %s", solver, tol).isLessThan(20 * tol);
-            assertThat(nfe).isGreaterThan(previous);
+            // a high-order pair may cover the loosest tolerances in the same fewest steps
+            assertThat(nfe).isGreaterThanOrEqualTo(previous);
+            first = first == 0 ? nfe : first;
             previous = nfe;
         }
+        assertThat(previous).as("NFE at the tightest tolerance").isGreaterThan(first);
     }
 
     private static OdeLayer adaptive(Solver solver) {

@@ -60,7 +60,10 @@ class OdeLayerNumericsTest {
     @ParameterizedTest
     @EnumSource(Solver.class)
     void globalErrorShrinksAtTheSolversOrderAsStepsDouble(Solver solver) {
-        int coarse = solver.order() >= 4 ? 8 : 32;
+        // DOPRI8 reaches round-off past 8 steps; on this linear problem its stability polynomial, 0.13% off
+        // exp's z^9 term (RungeKuttaConvergenceTest), makes it look up to one order higher
+        int coarse = solver.order() >= 7 ? 2 : solver.order() >= 4 ? 8 : 32;
+        double upper = solver == Solver.DOPRI8 ? solver.order() + 1.3 : solver.order() + 0.3;
         double e1 = error(solver, coarse);
         double e2 = error(solver, 2 * coarse);
         double e4 = error(solver, 4 * coarse);
@@ -68,7 +71,7 @@ class OdeLayerNumericsTest {
         double order2 = Math.log(e2 / e4) / Math.log(2);
         System.out.printf("%-8s steps %3d/%3d/%3d  error %.3e %.3e %.3e  observed order %.2f %.2f%n", solver,
                 coarse, 2 * coarse, 4 * coarse, e1, e2, e4, order1, order2);
-        assertThat(order2).as("observed order of %s", solver).isBetween(solver.order() - 0.2, solver.order() + 0.3);
+        assertThat(order2).as("observed order of %s", solver).isBetween(solver.order() - 0.2, upper);
         assertThat(e4).isLessThan(e2).isLessThan(e1);
     }
 

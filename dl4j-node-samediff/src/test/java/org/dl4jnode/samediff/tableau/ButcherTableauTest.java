@@ -14,7 +14,7 @@ class ButcherTableauTest {
 
     static Stream<ButcherTableau> builtIn() {
         return Stream.of(ButcherTableau.EULER, ButcherTableau.MIDPOINT, ButcherTableau.RK4, ButcherTableau.BOSH3,
-                ButcherTableau.DOPRI5);
+                ButcherTableau.DOPRI5, ButcherTableau.TSIT5, ButcherTableau.DOPRI8);
     }
 
     /** The Runge-Kutta order conditions up to order 4 (enough to tell every built-in method apart). */
@@ -87,6 +87,10 @@ class ButcherTableauTest {
         assertThat(ButcherTableau.DOPRI5.isFsal()).isTrue();
         assertThat(ButcherTableau.BOSH3.isAdaptive()).isTrue();
         assertThat(ButcherTableau.BOSH3.isFsal()).isTrue();
+        assertThat(ButcherTableau.TSIT5.isAdaptive()).isTrue();
+        assertThat(ButcherTableau.TSIT5.isFsal()).isTrue();
+        assertThat(ButcherTableau.DOPRI8.isAdaptive()).isTrue();
+        assertThat(ButcherTableau.DOPRI8.isFsal()).isFalse();
         assertThat(ButcherTableau.RK4.isAdaptive()).isFalse();
         assertThat(ButcherTableau.RK4.isFsal()).isFalse();
         assertThat(ButcherTableau.EULER.embeddedOrder()).isEmpty();
