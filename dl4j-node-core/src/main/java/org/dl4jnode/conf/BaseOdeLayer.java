@@ -24,6 +24,7 @@ import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.regularizer.EndpointRegularizer;
 import org.dl4jnode.samediff.regularizer.FlowRegularizer;
 import org.dl4jnode.samediff.regularizer.IntegralRegularizer;
+import org.dl4jnode.samediff.solve.StepSizeController;
 import org.dl4jnode.samediff.solve.Tolerances;
 import org.dl4jnode.samediff.system.OdeSystem;
 import org.nd4j.linalg.activations.Activation;
@@ -65,6 +66,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     protected double timeEnd;
     protected Stepping stepping = Stepping.fixed(Builder.DEFAULT_STEPS);
     protected GradientComputation gradientComputation = GradientComputation.backprop();
+    /** What a failed adaptive forward solve does (JSON {@code "solveFailurePolicy"}; absent in older files: fail). */
+    protected SolveFailurePolicy solveFailurePolicy = SolveFailurePolicy.fail();
     /** The flat options of release 0.1.0's JSON, read into {@link #stepping} and {@link #gradientComputation}. */
     private transient LegacyOptions legacy;
     /** True: the field reads the layer's input, f(t, h, x). */
@@ -94,6 +97,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.timeEnd = builder.timeEnd;
         this.stepping = builder.stepping();
         this.gradientComputation = builder.gradientComputation();
+        this.solveFailurePolicy = builder.solveFailurePolicy;
         this.dataControlled = builder.dataControlled;
         this.depthWidths = builder.depthWidths == null ? null : builder.depthWidths.clone();
         this.outputTimes = builder.outputTimes == null ? null : builder.outputTimes.clone();
@@ -487,6 +491,15 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.gradientComputation = gradientComputation;
     }
 
+    /** What a failed adaptive forward solve does (JSON {@code "solveFailurePolicy"}). */
+    public SolveFailurePolicy getSolveFailurePolicy() {
+        return solveFailurePolicy;
+    }
+
+    public void setSolveFailurePolicy(SolveFailurePolicy solveFailurePolicy) {
+        this.solveFailurePolicy = solveFailurePolicy == null ? SolveFailurePolicy.fail() : solveFailurePolicy;
+    }
+
     /** The gradient mode of {@link #getGradientComputation()}. */
     @JsonIgnore
     public GradientMode getGradientMode() {
@@ -652,7 +665,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         return Double.compare(timeStart, that.timeStart) == 0
                 && Double.compare(timeEnd, that.timeEnd) == 0 && Objects.equals(field, that.field)
                 && solver == that.solver && Objects.equals(stepping, that.stepping)
-                && Objects.equals(gradientComputation, that.gradientComputation) && dataControlled == that.dataControlled
+                && Objects.equals(gradientComputation, that.gradientComputation)
+                && Objects.equals(solveFailurePolicy, that.solveFailurePolicy) && dataControlled == that.dataControlled
                 && Arrays.equals(depthWidths, that.depthWidths) && Arrays.equals(outputTimes, that.outputTimes)
                 && height == that.height && width == that.width && regularizers.equals(that.regularizers);
     }
@@ -660,7 +674,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), field, solver, timeStart, timeEnd, stepping, gradientComputation,
-                dataControlled, Arrays.hashCode(depthWidths),
+                solveFailurePolicy, dataControlled, Arrays.hashCode(depthWidths),
                 Arrays.hashCode(outputTimes), height, width, regularizers);
     }
 
@@ -673,7 +687,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     protected String options() {
         return "nIn=" + nIn + (height > 0 ? ", image=" + height + "x" + width : "") + ", field=" + field + ", solver="
                 + solver + ", " + stepping + ", timeSpan=[" + timeStart
-                + ", " + timeEnd + "], gradient=" + gradientComputation + (dataControlled ? ", data-controlled" : "")
+                + ", " + timeEnd + "], gradient=" + gradientComputation
+                + (solveFailurePolicy instanceof SolveFailurePolicy.Fail ? "" : ", onSolveFailure=" + solveFailurePolicy)
+                + (dataControlled ? ", data-controlled" : "")
                 + (depthWidths != null ? ", adaptiveDepth" + Arrays.toString(depthWidths) : "")
                 + (outputTimes != null ? ", outputTimes=" + Arrays.toString(outputTimes) : "")
                 + (regularizers.isEmpty() ? "" : ", regularizers=" + regularizers);
@@ -703,6 +719,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         protected int maxSteps = DEFAULT_MAX_STEPS;
         protected boolean maxStepsSet;
         protected double minStep = 0.0;
+        protected StepSizeController controller;
+        protected SolveFailurePolicy solveFailurePolicy = SolveFailurePolicy.fail();
         protected GradientMode gradientMode = GradientMode.BACKPROP;
         protected double adjointRtol = Double.NaN;
         protected double adjointAtol = Double.NaN;
@@ -745,6 +763,25 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         public T maxSteps(int maxSteps) {
             this.maxSteps = maxSteps;
             this.maxStepsSet = true;
+            return self();
+        }
+
+        /**
+         * How an adaptive solve sizes its next step: {@code StepSizeController.pid(0.4, 0.3, 0)} adds a
+         * proportional term that damps the oscillation of step sizes on stiff-ish fields (fewer rejected
+         * steps); default {@link StepSizeController#integral()}. Needs {@link #tolerances(double, double)}.
+         */
+        public T stepSizeController(StepSizeController controller) {
+            this.controller = controller;
+            return self();
+        }
+
+        /**
+         * What a failed adaptive forward solve does: {@link SolveFailurePolicy#fail()} (default) or
+         * {@link SolveFailurePolicy#retryOnFixedGrid(int)}. Needs {@link #tolerances(double, double)}.
+         */
+        public T onSolveFailure(SolveFailurePolicy policy) {
+            this.solveFailurePolicy = policy;
             return self();
         }
 
@@ -847,9 +884,22 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         }
 
         private void validateStepping(String who) {
+            if (solveFailurePolicy == null) {
+                throw new IllegalArgumentException(who + ": onSolveFailure must not be null; use "
+                        + "SolveFailurePolicy.fail() or retryOnFixedGrid(steps)");
+            }
             boolean adaptive = !Double.isNaN(rtol) || !Double.isNaN(atol);
             validateGradient(who, adaptive);
             if (!adaptive) {
+                if (solveFailurePolicy instanceof SolveFailurePolicy.RetryOnFixedGrid) {
+                    throw new IllegalArgumentException(who + ": onSolveFailure(" + solveFailurePolicy + ") applies "
+                            + "to adaptive solves, which can fail; set tolerances(rtol, atol) with one of "
+                            + Solver.adaptive());
+                }
+                if (controller != null) {
+                    throw new IllegalArgumentException(who + ": stepSizeController(" + controller + ") applies to "
+                            + "adaptive solves; set tolerances(rtol, atol) with one of " + Solver.adaptive());
+                }
                 if (maxStepsSet || minStep != 0) {
                     throw new IllegalArgumentException(who + ": maxSteps and minStep apply to adaptive solves; set "
                             + "tolerances(rtol, atol) with one of " + Solver.adaptive());
@@ -964,8 +1014,11 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
         /** The stepping value these options make (validated by {@link #validate(String)}). */
         Stepping stepping() {
-            return Double.isNaN(rtol) && Double.isNaN(atol) ? Stepping.fixed(steps)
-                    : Stepping.adaptive(rtol, atol, maxSteps, minStep);
+            if (Double.isNaN(rtol) && Double.isNaN(atol)) {
+                return Stepping.fixed(steps);
+            }
+            Stepping.Adaptive adaptive = Stepping.adaptive(rtol, atol, maxSteps, minStep);
+            return controller == null ? adaptive : adaptive.withController(controller);
         }
 
         /** The gradient value these options make. */

@@ -17,8 +17,10 @@ import java.util.Objects;
 /**
  * How an ODE layer's solve covers its span, an immutable value that its JSON carries:
  * {@link #fixed(int)} equal steps, or {@link #adaptive(double, double, int, double)} steps chosen by
- * an embedded pair's error estimate. JSON: {@code {"type" : "fixed", "steps" : 4}} or
- * {@code {"type" : "adaptive", "rtol" : ..., "atol" : ..., "maxSteps" : ..., "minStep" : ...}}.
+ * an embedded pair's error estimate, sized by a {@link StepSizeController} (the integral one unless
+ * {@link Adaptive#withController} says otherwise). JSON: {@code {"type" : "fixed", "steps" : 4}} or
+ * {@code {"type" : "adaptive", "rtol" : ..., "atol" : ..., "maxSteps" : ..., "minStep" : ..., "controller" : {...}}}
+ * (files without {@code "controller"} read as the integral controller).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({@JsonSubTypes.Type(value = Stepping.Fixed.class, name = "fixed"),
@@ -98,10 +100,16 @@ public sealed interface Stepping extends Serializable permits Stepping.Fixed, St
         private final double atol;
         private final int maxSteps;
         private final double minStep;
+        private final StepSizeController controller;
+
+        Adaptive(double rtol, double atol, int maxSteps, double minStep) {
+            this(rtol, atol, maxSteps, minStep, StepSizeController.DEFAULT);
+        }
 
         @JsonCreator
         Adaptive(@JsonProperty("rtol") double rtol, @JsonProperty("atol") double atol,
-                 @JsonProperty("maxSteps") int maxSteps, @JsonProperty("minStep") double minStep) {
+                 @JsonProperty("maxSteps") int maxSteps, @JsonProperty("minStep") double minStep,
+                 @JsonProperty("controller") StepSizeController controller) {
             new Tolerances(rtol, atol); // checks them
             if (maxSteps < 1) {
                 throw new IllegalArgumentException("maxSteps must be >= 1, got " + maxSteps);
@@ -113,6 +121,18 @@ public sealed interface Stepping extends Serializable permits Stepping.Fixed, St
             this.atol = atol;
             this.maxSteps = maxSteps;
             this.minStep = minStep;
+            this.controller = controller == null ? StepSizeController.DEFAULT : controller;
+        }
+
+        /** This stepping with another step-size controller. */
+        public Adaptive withController(StepSizeController controller) {
+            return new Adaptive(rtol, atol, maxSteps, minStep, Objects.requireNonNull(controller, "controller"));
+        }
+
+        /** How the next step is sized from the errors (default the integral controller). */
+        @JsonProperty("controller")
+        public StepSizeController controller() {
+            return controller;
         }
 
         @JsonProperty("rtol")
@@ -142,7 +162,7 @@ public sealed interface Stepping extends Serializable permits Stepping.Fixed, St
 
         @Override
         public TimeGrid grid(double t0, double t1) {
-            return new AdaptiveGrid(t0, t1, tolerances(), StepSizeController.DEFAULT, maxSteps, minStep);
+            return new AdaptiveGrid(t0, t1, tolerances(), controller, maxSteps, minStep);
         }
 
         /** Exactly to the part's end, with the whole step budget. */
@@ -154,17 +174,19 @@ public sealed interface Stepping extends Serializable permits Stepping.Fixed, St
         @Override
         public boolean equals(Object o) {
             return o instanceof Adaptive a && Double.compare(a.rtol, rtol) == 0 && Double.compare(a.atol, atol) == 0
-                    && a.maxSteps == maxSteps && Double.compare(a.minStep, minStep) == 0;
+                    && a.maxSteps == maxSteps && Double.compare(a.minStep, minStep) == 0
+                    && a.controller.equals(controller);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(rtol, atol, maxSteps, minStep);
+            return Objects.hash(rtol, atol, maxSteps, minStep, controller);
         }
 
         @Override
         public String toString() {
-            return "rtol=" + rtol + ", atol=" + atol + ", maxSteps=" + maxSteps + (minStep > 0 ? ", minStep=" + minStep : "");
+            return "rtol=" + rtol + ", atol=" + atol + ", maxSteps=" + maxSteps + (minStep > 0 ? ", minStep=" + minStep : "")
+                    + (controller.isIntegral() ? "" : ", " + controller);
         }
     }
 }

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dl4jnode.conf.BaseOdeLayer;
 import org.dl4jnode.conf.GradientMode;
+import org.dl4jnode.conf.SolveFailurePolicy;
 import org.dl4jnode.samediff.runtime.FieldFunction;
 import org.dl4jnode.samediff.runtime.GradientMethod;
 import org.dl4jnode.samediff.runtime.Gradients;
@@ -21,6 +22,7 @@ import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayAlgebra;
 import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.FixedGrid;
+import org.dl4jnode.samediff.solve.SolveStatistics;
 import org.dl4jnode.samediff.solve.Step;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.nd4j.common.primitives.Pair;
@@ -32,6 +34,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.learning.regularization.Regularization;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,6 +68,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
      * recomputed there instead, so memory stays bounded however many steps are taken.
      */
     static final long TAPE_BUDGET_BYTES = 64L << 20;
+    /** A layer's retried solves are logged the first time and every this many after. */
+    private static final long RETRY_LOG_INTERVAL = 100;
+    private static final Logger log = LoggerFactory.getLogger(OdeLayer.class);
 
     private INDArray paramsFlat;
     private INDArray gradientsFlat;
@@ -83,14 +91,22 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private transient INDArray recordedX;
     /** The parameters the training solve read: the layer's, or the weight noise's draw from them. */
     private transient Map<String, INDArray> recordedParams;
+    private long retriedSolves;
     private long lastForwardEvaluations;
     private long lastBackwardEvaluations;
+    private SolveStatistics lastForwardStatistics = new SolveStatistics();
+    private SolveStatistics lastBackwardStatistics = new SolveStatistics();
 
     public OdeLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         if (layerConf().isConvolutional()) {
             PlainBuildNotice.forConvolutionalLayer(layerConf().describe());
         }
+    }
+
+    /** Forward solves that failed and were solved again on a fixed grid ({@code onSolveFailure}). */
+    public long retriedSolves() {
+        return retriedSolves;
     }
 
     /** Number of evaluations of the field in the last forward pass. */
@@ -101,6 +117,19 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /** Number of vector-Jacobian products of the field in the last backward pass. */
     public long lastBackwardEvaluations() {
         return lastBackwardEvaluations;
+    }
+
+    /** The last forward solve's accepted and rejected steps and step sizes, over all its segments. */
+    public SolveStatistics lastForwardStatistics() {
+        return lastForwardStatistics;
+    }
+
+    /**
+     * The last backward pass's steps: the adjoint's backward solves ({@code ADJOINT}); empty with
+     * {@code BACKPROP}, which replays the forward steps.
+     */
+    public SolveStatistics lastBackwardStatistics() {
+        return lastBackwardStatistics;
     }
 
     /**
@@ -241,6 +270,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 throw failure(e);
             }
             lastBackwardEvaluations = f.vjpEvaluations() - before;
+            lastBackwardStatistics = solution.backwardStatistics();
             g.params().forEach((key, value) -> gradientViews.get(key).assign(value));
             // the input layer's gradients are written by the lift
             inputGradient = lift().inputGradient(recordedX, g.initialState(), recordedParams, gradientViews);
@@ -368,16 +398,30 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private Solution forward(FieldFunction f, INDArray x, INDArray y0, GradientMethod gradient,
                              Consumer<Step<INDArray>> onStep) {
         BaseOdeLayer conf = layerConf();
-        List<TimeGrid> segments = SolveGrids.forward(conf);
         Solution s;
         try {
-            s = OdeSolve.solve(f, y0, segments, conf.getSolver().tableau(), gradient, statePool(),
+            s = OdeSolve.solve(f, y0, SolveGrids.forward(conf), conf.getSolver().tableau(), gradient, statePool(),
                     TAPE_BUDGET_BYTES, onStep);
         } catch (SolveFailure e) {
             rejectNonFinite(x);
-            throw failure(e);
+            if (!(conf.getSolveFailurePolicy() instanceof SolveFailurePolicy.RetryOnFixedGrid retry)) {
+                throw failure(e);
+            }
+            retriedSolves++;
+            if (retriedSolves % RETRY_LOG_INTERVAL == 1) {
+                log.warn("{}: {}; solving again on {} equal steps (onSolveFailure = {}; retry {} of this layer, "
+                        + "logged every {}th)", where(), failure(e).getMessage(), retry.steps(), retry, retriedSolves,
+                        RETRY_LOG_INTERVAL);
+            }
+            try {
+                s = OdeSolve.solve(f, y0, SolveGrids.forward(conf, retry.stepping()), conf.getSolver().tableau(),
+                        gradient, statePool(), TAPE_BUDGET_BYTES, onStep);
+            } catch (SolveFailure again) {
+                throw failure(again);
+            }
         }
         lastForwardEvaluations = s.evaluations();
+        lastForwardStatistics = s.statistics();
         return s;
     }
 

@@ -1,6 +1,7 @@
 package org.dl4jnode.layers;
 
 import org.dl4jnode.conf.BaseOdeLayer;
+import org.dl4jnode.conf.Stepping;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.TimeGrid;
 
@@ -32,9 +33,14 @@ final class SolveGrids {
      * {@code t0 + k (t1 - t0) / steps} keep it exactly. The solve ends at the last output time.
      */
     static List<TimeGrid> forward(BaseOdeLayer conf) {
+        return forward(conf, conf.getStepping());
+    }
+
+    /** As {@link #forward(BaseOdeLayer)} with another stepping (a failure policy's retry). */
+    static List<TimeGrid> forward(BaseOdeLayer conf, Stepping stepping) {
         double[] times = conf.getOutputTimes();
         if (times == null) {
-            return List.of(whole(conf));
+            return List.of(stepping.grid(conf.getTimeStart(), conf.getTimeEnd()));
         }
         List<TimeGrid> grids = new ArrayList<>();
         double from = conf.getTimeStart();
@@ -44,7 +50,7 @@ final class SolveGrids {
                 grids.add(null);
                 continue;
             }
-            grids.add(conf.getStepping().segment(from, to, span));
+            grids.add(stepping.segment(from, to, span));
             from = to;
         }
         return grids;

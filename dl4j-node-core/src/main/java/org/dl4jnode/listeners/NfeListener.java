@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.dl4jnode.layers.OdeLayer;
+import org.dl4jnode.samediff.solve.SolveStatistics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,8 @@ import java.util.List;
  * Reports the number of function evaluations (NFE) of every ODE layer per training iteration: the
  * forward solve's evaluations of f and the backward pass's vector-Jacobian products (one per reversed
  * stage with {@code BACKPROP}, one fused f-and-product per stage of the adjoint solve with
- * {@code ADJOINT}).
+ * {@code ADJOINT}), and the steps behind them: accepted and rejected steps and the smallest step size
+ * of the forward solve and of the adjoint's backward solve.
  *
  * <p>The last {@code historySize} iterations are recorded ({@link #history()}; default
  * {@value #DEFAULT_HISTORY}, so a long training run does not grow memory); every {@code frequency}-th
@@ -86,7 +88,8 @@ public class NfeListener extends BaseTrainingListener implements Serializable {
             if (layer instanceof OdeLayer ode) {
                 String name = ode.conf().getLayer().getLayerName();
                 layers.add(new LayerNfe(name == null ? String.valueOf(ode.getIndex()) : name,
-                        ode.lastForwardEvaluations(), ode.lastBackwardEvaluations()));
+                        ode.lastForwardEvaluations(), ode.lastBackwardEvaluations(),
+                        Steps.of(ode.lastForwardStatistics()), Steps.of(ode.lastBackwardStatistics())));
             }
         }
         return List.copyOf(layers);
@@ -123,14 +126,47 @@ public class NfeListener extends BaseTrainingListener implements Serializable {
     /**
      * One ODE layer's counts in one iteration.
      *
-     * @param layer    the layer's name, or its index when unnamed
-     * @param forward  evaluations of f in the forward solve
-     * @param backward vector-Jacobian products in the backward pass
+     * @param layer         the layer's name, or its index when unnamed
+     * @param forward       evaluations of f in the forward solve
+     * @param backward      vector-Jacobian products in the backward pass
+     * @param forwardSteps  the forward solve's steps
+     * @param backwardSteps the adjoint's backward solve's steps (none with backprop)
      */
-    public record LayerNfe(String layer, long forward, long backward) implements Serializable {
+    public record LayerNfe(String layer, long forward, long backward, Steps forwardSteps, Steps backwardSteps)
+            implements Serializable {
+
+        /** Counts without step statistics. */
+        public LayerNfe(String layer, long forward, long backward) {
+            this(layer, forward, backward, Steps.NONE, Steps.NONE);
+        }
+
         @Override
         public String toString() {
-            return layer + ": " + forward + "/" + backward;
+            return layer + ": " + forward + "/" + backward + " (steps " + forwardSteps
+                    + (backwardSteps.accepted() > 0 ? ", back " + backwardSteps : "") + ")";
+        }
+    }
+
+    /**
+     * The steps of one solve.
+     *
+     * @param accepted     accepted steps
+     * @param rejected     rejected steps (adaptive solves)
+     * @param smallestStep the smallest accepted step size; NaN without steps
+     */
+    public record Steps(int accepted, int rejected, double smallestStep) implements Serializable {
+
+        /** No solve. */
+        public static final Steps NONE = new Steps(0, 0, Double.NaN);
+
+        static Steps of(SolveStatistics s) {
+            return new Steps(s.acceptedSteps(), s.rejectedSteps(), s.smallestStep());
+        }
+
+        @Override
+        public String toString() {
+            return accepted + (rejected > 0 ? "+" + rejected + " rejected" : "")
+                    + (accepted > 0 ? String.format(", min %.3g", smallestStep) : "");
         }
     }
 

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jnode.samediff.solve.StepSizeController;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -53,6 +54,38 @@ class SteppingAndGradientTest {
         File file = new File(Objects.requireNonNull(SteppingAndGradientTest.class.getResource("/golden/" + name)).toURI());
         return (BaseOdeLayer) ModelSerializer.restoreMultiLayerNetwork(file, false).getLayerWiseConfigurations()
                 .getConf(1).getLayer();
+    }
+
+    @Test
+    void aPidControllerAndARetryPolicyRideInTheJson() {
+        OdeLayer ode = new OdeLayer.Builder().field(VectorField.mlp(3)).solver(Solver.TSIT5).tolerances(1e-4, 1e-6)
+                .stepSizeController(StepSizeController.pid(0.4, 0.3, 0.1))
+                .onSolveFailure(SolveFailurePolicy.retryOnFixedGrid(16)).build();
+        String json = network(ode).toJson();
+        assertThat(json).contains("\"pcoeff\" : 0.4").contains("\"type\" : \"retryOnFixedGrid\"");
+        BaseOdeLayer back = layerOf(MultiLayerConfiguration.fromJson(json));
+        assertThat(back).isEqualTo(layerOf(network(ode)));
+        assertThat(((Stepping.Adaptive) back.getStepping()).controller()).isEqualTo(StepSizeController.pid(0.4, 0.3, 0.1));
+        assertThat(back.getSolveFailurePolicy()).isEqualTo(SolveFailurePolicy.retryOnFixedGrid(16));
+        assertThat(back.toString()).contains("PID controller (p = 0.4").contains("onSolveFailure=retryOnFixedGrid(16)");
+    }
+
+    @Test
+    void filesWithoutTheNewOptionsReadAsTheIntegralControllerAndFail() throws IOException, URISyntaxException {
+        BaseOdeLayer old = golden("01-adaptive-mln.zip");
+        assertThat(((Stepping.Adaptive) old.getStepping()).controller()).isEqualTo(StepSizeController.integral());
+        assertThat(old.getSolveFailurePolicy()).isEqualTo(SolveFailurePolicy.fail());
+    }
+
+    @Test
+    void theAdaptiveOnlyOptionsNeedTolerances() {
+        assertThatThrownBy(() -> new OdeLayer.Builder().name("f").field(VectorField.mlp(3)).steps(4)
+                .stepSizeController(StepSizeController.pid(0.4, 0.3, 0)).build())
+                .hasMessageContaining("OdeLayer 'f': stepSizeController(PID controller").hasMessageContaining("TSIT5");
+        assertThatThrownBy(() -> new OdeLayer.Builder().name("f").field(VectorField.mlp(3))
+                .onSolveFailure(SolveFailurePolicy.retryOnFixedGrid(8)).build())
+                .hasMessageContaining("OdeLayer 'f': onSolveFailure(retryOnFixedGrid(8)) applies to adaptive solves");
+        assertThatThrownBy(() -> SolveFailurePolicy.retryOnFixedGrid(0)).hasMessageContaining("steps >= 1, got 0");
     }
 
     @Test

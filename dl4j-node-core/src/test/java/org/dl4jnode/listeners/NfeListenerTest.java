@@ -17,6 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NfeListenerTest {
@@ -50,8 +51,11 @@ class NfeListenerTest {
         }
         assertThat(nfe.history()).hasSize(3);
         NfeListener.Iteration last = nfe.last();
-        assertThat(last.layers()).containsExactly(new NfeListener.LayerNfe("rk4", 12, 12),
-                new NfeListener.LayerNfe("adjoint", 10, 10));
+        assertThat(last.layers()).extracting(NfeListener.LayerNfe::layer, NfeListener.LayerNfe::forward,
+                NfeListener.LayerNfe::backward).containsExactly(tuple("rk4", 12L, 12L), tuple("adjoint", 10L, 10L));
+        assertThat(last.layers()).extracting(l -> l.forwardSteps().accepted(), l -> l.backwardSteps().accepted())
+                .as("backprop replays its forward steps; the adjoint solves its own 5 back")
+                .containsExactly(tuple(3, 0), tuple(5, 5));
         assertThat(last.forward()).isEqualTo(22);
         assertThat(last.backward()).isEqualTo(22);
         assertThat(nfe.history()).extracting(NfeListener.Iteration::iteration).containsExactly(0, 1, 2);
@@ -92,7 +96,8 @@ class NfeListenerTest {
         NfeListener nfe = new NfeListener(5);
         graph.setListeners(nfe);
         graph.fit(DATA);
-        assertThat(nfe.last().layers()).containsExactly(new NfeListener.LayerNfe("ode", 8, 8));
+        assertThat(nfe.last().layers()).extracting(NfeListener.LayerNfe::layer, NfeListener.LayerNfe::forward,
+                NfeListener.LayerNfe::backward).containsExactly(tuple("ode", 8L, 8L));
     }
 
     @Test

@@ -50,7 +50,7 @@ final class Adjoint implements GradientMethod {
             Gradients g;
             try {
                 g = AdjointBackprop.backward(f, forward.binding(), forward.tableau(), grid, forward.states().get(k), a,
-                        forward.pool());
+                        forward.pool(), forward.backwardStatistics());
             } catch (IntegrationException e) {
                 throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);
             }

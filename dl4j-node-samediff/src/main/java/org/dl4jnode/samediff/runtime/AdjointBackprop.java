@@ -5,6 +5,7 @@ import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.RightHandSide;
 import org.dl4jnode.samediff.solve.RungeKutta;
+import org.dl4jnode.samediff.solve.SolveStatistics;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
 import org.nd4j.common.util.ArrayUtil;
@@ -59,6 +60,16 @@ public final class AdjointBackprop {
      */
     public static Gradients backward(FieldFunction f, Binding binding, ButcherTableau tableau, TimeGrid backwards,
                                      INDArray finalState, INDArray finalBar, ArrayPool pool) {
+        return backward(f, binding, tableau, backwards, finalState, finalBar, pool, new SolveStatistics());
+    }
+
+    /**
+     * As {@link #backward(FieldFunction, Binding, ButcherTableau, TimeGrid, INDArray, INDArray, ArrayPool)},
+     * counting the backward solve's steps in {@code statistics}.
+     */
+    public static Gradients backward(FieldFunction f, Binding binding, ButcherTableau tableau, TimeGrid backwards,
+                                     INDArray finalState, INDArray finalBar, ArrayPool pool,
+                                     SolveStatistics statistics) {
         List<long[]> constants = new ArrayList<>();
         f.trainable().forEach(p -> constants.add(p.shape()));
         if (f.readsInput()) {
@@ -97,7 +108,7 @@ public final class AdjointBackprop {
         layout.cotangent(zEnd).assign(finalBar);
         layout.constantsPart(zEnd).assign(0);
         RungeKutta<INDArray> method = new RungeKutta<>(tableau, ArrayAlgebra.pooled(pool));
-        INDArray zStart = backwards.integrate(method, adjoint, zEnd, ErrorNorm.of(backwards, pool), null);
+        INDArray zStart = backwards.integrate(method, adjoint, zEnd, ErrorNorm.of(backwards, pool), null, statistics);
         List<INDArray> bars = layout.constants(zStart, pool);
         Map<String, INDArray> params = new LinkedHashMap<>();
         for (int i = 0; i < f.trainable().size(); i++) {

@@ -5,6 +5,7 @@ import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.ErrorNorm;
 import org.dl4jnode.samediff.solve.IntegrationException;
 import org.dl4jnode.samediff.solve.RungeKutta;
+import org.dl4jnode.samediff.solve.SolveStatistics;
 import org.dl4jnode.samediff.solve.Step;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
@@ -77,6 +78,7 @@ public final class OdeSolve {
             }
         };
         long start = f.evaluations();
+        SolveStatistics statistics = new SolveStatistics();
         INDArray y = y0;
         try {
             for (int k = 0; k < segments.size(); k++) {
@@ -84,7 +86,7 @@ public final class OdeSolve {
                 if (grid != null) {
                     long before = f.evaluations();
                     try {
-                        y = grid.integrate(method, tape, y, ErrorNorm.of(grid, pool), observer);
+                        y = grid.integrate(method, tape, y, ErrorNorm.of(grid, pool), observer, statistics);
                     } catch (IntegrationException e) {
                         throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);
                     }
@@ -102,7 +104,7 @@ public final class OdeSolve {
             tape.close();
         }
         return new Solution(f, tableau, segmentsOrNull(segments), states, stepsUpTo, steps,
-                keep ? tape : null, tape.binding(), gradient, f.evaluations() - start, pool);
+                keep ? tape : null, tape.binding(), gradient, f.evaluations() - start, statistics, pool);
     }
 
     /** List.copyOf refuses nulls; a segment may be null (an output at t0). */

@@ -2,6 +2,7 @@ package org.dl4jnode.samediff.runtime;
 
 import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.Step;
+import org.dl4jnode.samediff.solve.SolveStatistics;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,13 +24,15 @@ public final class Solution implements AutoCloseable {
     private final List<Step<INDArray>> steps;
     private final GradientMethod gradient;
     private final long evaluations;
+    private final SolveStatistics statistics;
+    private final SolveStatistics backwardStatistics = new SolveStatistics();
     private final Binding binding;
     private final ArrayPool pool;
     private EvaluationTape tape;
 
     Solution(FieldFunction field, ButcherTableau tableau, List<TimeGrid> segments, List<INDArray> states,
              int[] stepsUpTo, List<Step<INDArray>> steps, EvaluationTape tape, Binding binding,
-             GradientMethod gradient, long evaluations, ArrayPool pool) {
+             GradientMethod gradient, long evaluations, SolveStatistics statistics, ArrayPool pool) {
         this.field = field;
         this.tableau = tableau;
         this.segments = segments;
@@ -40,12 +43,27 @@ public final class Solution implements AutoCloseable {
         this.binding = binding;
         this.gradient = gradient;
         this.evaluations = evaluations;
+        this.statistics = statistics;
         this.pool = pool;
     }
 
     /** The whole state at the end of each segment, in order; the last is the final state. */
     public List<INDArray> states() {
         return states;
+    }
+
+    /** The forward solve's accepted and rejected steps, over all its segments. */
+    public SolveStatistics statistics() {
+        return statistics;
+    }
+
+    /**
+     * The backward solves' steps, over all segments: counted by a gradient method that solves
+     * backwards (the adjoint) once {@link #backward} has run; empty for backprop, which replays the
+     * forward steps.
+     */
+    public SolveStatistics backwardStatistics() {
+        return backwardStatistics;
     }
 
     /** Evaluations of f in the forward solve. */

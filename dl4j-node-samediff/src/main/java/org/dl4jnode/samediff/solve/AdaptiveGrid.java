@@ -61,6 +61,10 @@ public final class AdaptiveGrid implements TimeGrid {
         return tolerances;
     }
 
+    public StepSizeController controller() {
+        return controller;
+    }
+
     /** The same controller, budget and tolerances from t1 back to t0. */
     @Override
     public AdaptiveGrid reversed() {
@@ -80,12 +84,13 @@ public final class AdaptiveGrid implements TimeGrid {
      * @param observer called with every accepted step, which then belongs to it (may be null: the grid
      *                 then releases each accepted step's arrays once the next step no longer reads them;
      *                 it releases a rejected step's itself, see {@link RungeKutta#releaseRejected})
+     * @param statistics where the accepted and rejected steps are counted
      * @return the state at t1
      * @throws IntegrationException when the solve cannot reach t1
      */
     @Override
     public <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, ErrorNorm<T> norm,
-                           Consumer<Step<T>> observer) {
+                           Consumer<Step<T>> observer, SolveStatistics statistics) {
         if (!method.tableau().isAdaptive()) {
             throw new IllegalArgumentException("adaptive stepping needs an embedded pair; " + method.tableau()
                     + " has no error estimate");
@@ -100,6 +105,7 @@ public final class AdaptiveGrid implements TimeGrid {
         T y = y0;
         int accepted = 0;
         boolean lastRejected = false;
+        StepSizeController.History history = controller.history();
         while (direction * (t1 - t) > 0) {
             if (accepted >= maxSteps) {
                 throw new IntegrationException("the budget of maxSteps = " + maxSteps + " steps ran out before t1 = "
@@ -128,15 +134,18 @@ public final class AdaptiveGrid implements TimeGrid {
                     method.releaseAccepted(f, step, y0);
                 }
                 accepted++;
+                statistics.accepted(dt);
                 t = last ? t1 : t + dt;
                 y = step.next();
                 slope = fsal ? slopes.get(slopes.size() - 1) : null;
-                h *= controller.factor(error, order, lastRejected);
+                h *= controller.factor(error, order, lastRejected, history);
+                history.accept(error);
                 lastRejected = false;
             } else {
                 method.releaseRejected(f, step);
+                statistics.rejected();
                 slope = slopes.get(0);
-                h *= controller.factor(error, order, true);
+                h *= controller.factor(error, order, true, history);
                 lastRejected = true;
             }
         }

@@ -52,8 +52,12 @@ public final class FixedGrid implements TimeGrid {
     /** Error control is not a fixed grid's business: {@code norm} is ignored. */
     @Override
     public <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, ErrorNorm<T> norm,
-                           Consumer<Step<T>> observer) {
-        return integrate(method, f, y0, observer);
+                           Consumer<Step<T>> observer, SolveStatistics statistics) {
+        T y = integrate(method, f, y0, observer);
+        for (int n = 0; n < steps; n++) {
+            statistics.accepted(time(n + 1) - time(n));
+        }
+        return y;
     }
 
     /** The same number of steps from t1 back to t0. */

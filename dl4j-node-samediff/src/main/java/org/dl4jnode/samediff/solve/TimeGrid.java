@@ -29,7 +29,17 @@ public interface TimeGrid {
      * @return the state at t1
      * @throws IntegrationException when the solve cannot reach t1
      */
-    <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, ErrorNorm<T> norm, Consumer<Step<T>> observer);
+    default <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, ErrorNorm<T> norm,
+                            Consumer<Step<T>> observer) {
+        return integrate(method, f, y0, norm, observer, new SolveStatistics());
+    }
+
+    /**
+     * As {@link #integrate(RungeKutta, RightHandSide, Object, ErrorNorm, Consumer)}, recording the
+     * accepted and rejected steps in {@code statistics}.
+     */
+    <T> T integrate(RungeKutta<T> method, RightHandSide<T> f, T y0, ErrorNorm<T> norm, Consumer<Step<T>> observer,
+                    SolveStatistics statistics);
 
     /** The same policy from t1 back to t0. */
     TimeGrid reversed();

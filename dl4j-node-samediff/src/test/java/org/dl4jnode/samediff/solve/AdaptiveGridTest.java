@@ -53,7 +53,7 @@ class AdaptiveGridTest {
     }
 
     static Stream<Arguments> pairsAndProblems() {
-        return Stream.of(ButcherTableau.DOPRI5, ButcherTableau.BOSH3)
+        return Stream.of(ButcherTableau.DOPRI5, ButcherTableau.BOSH3, ButcherTableau.TSIT5)
                 .flatMap(tableau -> problems().map(p -> Arguments.of(tableau, p)));
     }
 
