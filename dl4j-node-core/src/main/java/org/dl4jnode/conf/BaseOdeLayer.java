@@ -724,6 +724,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         protected GradientMode gradientMode = GradientMode.BACKPROP;
         protected double adjointRtol = Double.NaN;
         protected double adjointAtol = Double.NaN;
+        protected boolean adjointSeminorm;
         protected boolean dataControlled;
         protected int[] depthWidths;
         protected double[] outputTimes;
@@ -804,6 +805,17 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         public T adjointTolerances(double rtol, double atol) {
             this.adjointRtol = rtol;
             this.adjointAtol = atol;
+            return self();
+        }
+
+        /**
+         * The adjoint's adaptive backward solve controls the error of the state and its cotangent only,
+         * not of the parameter gradients (a seminorm: Kidger, Chen and Lyons 2021; torchdiffeq's
+         * {@code adjoint_options=dict(norm="seminorm")}): fewer backward steps at the same gradient
+         * accuracy. Needs {@link GradientMode#ADJOINT} and {@link #tolerances(double, double)}. Default false.
+         */
+        public T adjointSeminorm(boolean seminorm) {
+            this.adjointSeminorm = seminorm;
             return self();
         }
 
@@ -973,6 +985,11 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             if (gradientMode == null) {
                 throw new IllegalArgumentException(who + ": gradient mode must not be null; use BACKPROP or ADJOINT");
             }
+            if (adjointSeminorm && (gradientMode != GradientMode.ADJOINT || !adaptive)) {
+                throw new IllegalArgumentException(who + ": adjointSeminorm(true) controls the error of the "
+                        + "adjoint's adaptive backward solve; set gradient(GradientMode.ADJOINT) and tolerances(rtol, "
+                        + "atol) with one of " + Solver.adaptive());
+            }
             if (Double.isNaN(adjointRtol) && Double.isNaN(adjointAtol)) {
                 return;
             }
@@ -1026,8 +1043,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             if (gradientMode != GradientMode.ADJOINT) {
                 return GradientComputation.backprop();
             }
-            return Double.isNaN(adjointRtol) && Double.isNaN(adjointAtol) ? GradientComputation.adjoint()
-                    : GradientComputation.adjoint(adjointRtol, adjointAtol);
+            GradientComputation.Adjoint adjoint = Double.isNaN(adjointRtol) && Double.isNaN(adjointAtol)
+                    ? GradientComputation.adjoint() : GradientComputation.adjoint(adjointRtol, adjointAtol);
+            return adjoint.withSeminorm(adjointSeminorm);
         }
 
         @SuppressWarnings("unchecked")

@@ -14,8 +14,8 @@ import java.util.Objects;
 /**
  * How an ODE layer's gradients are computed, an immutable value that its JSON carries:
  * {@link #backprop()} or {@link #adjoint()} (optionally with its own tolerances). JSON:
- * {@code {"type" : "backprop"}} or {@code {"type" : "adjoint", "rtol" : ..., "atol" : ...}} (no
- * tolerances: the forward solve's).
+ * {@code {"type" : "backprop"}} or {@code {"type" : "adjoint", "rtol" : ..., "atol" : ..., "seminorm" : true}}
+ * (no tolerances: the forward solve's; no seminorm: false).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({@JsonSubTypes.Type(value = GradientComputation.Backprop.class, name = "backprop"),
@@ -30,12 +30,12 @@ public sealed interface GradientComputation extends Serializable
 
     /** The continuous adjoint, its backward solve with the forward solve's tolerances. */
     static Adjoint adjoint() {
-        return new Adjoint(null, null);
+        return new Adjoint(null, null, false);
     }
 
     /** The continuous adjoint, its backward (adaptive) solve with these tolerances. */
     static Adjoint adjoint(double rtol, double atol) {
-        return new Adjoint(rtol, atol);
+        return new Adjoint(rtol, atol, false);
     }
 
     /** The enum this value corresponds to. */
@@ -86,15 +86,35 @@ public sealed interface GradientComputation extends Serializable
         /** Both null: the forward solve's tolerances. */
         private final Double rtol;
         private final Double atol;
+        private final boolean seminorm;
 
         /** Both null: the forward solve's tolerances; otherwise both are checked as tolerances. */
         @JsonCreator
-        Adjoint(@JsonProperty("rtol") Double rtol, @JsonProperty("atol") Double atol) {
+        Adjoint(@JsonProperty("rtol") Double rtol, @JsonProperty("atol") Double atol,
+                @JsonProperty("seminorm") Boolean seminorm) {
             if (rtol != null || atol != null) {
                 new Tolerances(rtol == null ? Double.NaN : rtol, atol == null ? Double.NaN : atol); // checks them
             }
             this.rtol = rtol;
             this.atol = atol;
+            this.seminorm = Boolean.TRUE.equals(seminorm);
+        }
+
+        /**
+         * This adjoint with its backward solve's error control over the state and its cotangent only,
+         * [h, a], not the parameter gradients (Kidger, Chen and Lyons 2021, torchdiffeq's
+         * {@code norm="seminorm"}): those integrate a quadrature that never feeds back into the solve, so
+         * their error need not shrink the steps; fewer backward steps at the same gradient accuracy.
+         */
+        public Adjoint withSeminorm(boolean seminorm) {
+            return new Adjoint(rtol, atol, seminorm);
+        }
+
+        /** True when the backward solve's error control skips the parameter gradients. */
+        @JsonProperty("seminorm")
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        public boolean seminorm() {
+            return seminorm;
         }
 
         /** The backward solve's own tolerances, or null for the forward solve's. */
@@ -122,17 +142,20 @@ public sealed interface GradientComputation extends Serializable
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Adjoint a && Objects.equals(a.rtol, rtol) && Objects.equals(a.atol, atol);
+            return o instanceof Adjoint a && Objects.equals(a.rtol, rtol) && Objects.equals(a.atol, atol)
+                    && a.seminorm == seminorm;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(rtol, atol);
+            return Objects.hash(rtol, atol, seminorm);
         }
 
         @Override
         public String toString() {
-            return rtol == null ? "ADJOINT" : "ADJOINT(rtol=" + rtol + ", atol=" + atol + ")";
+            String options = (rtol == null ? "" : "rtol=" + rtol + ", atol=" + atol)
+                    + (seminorm ? (rtol == null ? "" : ", ") + "seminorm" : "");
+            return options.isEmpty() ? "ADJOINT" : "ADJOINT(" + options + ")";
         }
     }
 }

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dl4jnode.conf.BaseOdeLayer;
+import org.dl4jnode.conf.GradientComputation;
 import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.conf.SolveFailurePolicy;
 import org.dl4jnode.samediff.runtime.FieldFunction;
@@ -44,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Runtime of the ODE layers ({@link org.dl4jnode.conf.OdeLayer} and its relatives).
@@ -385,8 +387,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /** How this layer's gradients are computed: the one place its gradient mode is read. */
     private GradientMethod gradientMethod() {
         BaseOdeLayer conf = layerConf();
-        return conf.getGradientMode() == GradientMode.ADJOINT
-                ? GradientMethod.adjoint(forward -> SolveGrids.adjoint(conf, forward)) : GradientMethod.backprop();
+        if (!(conf.getGradientComputation() instanceof GradientComputation.Adjoint adjoint)) {
+            return GradientMethod.backprop();
+        }
+        UnaryOperator<TimeGrid> backwards = forward -> SolveGrids.adjoint(conf, forward);
+        return adjoint.seminorm() ? GradientMethod.adjointWithSeminorm(backwards) : GradientMethod.adjoint(backwards);
     }
 
     /**

@@ -78,6 +78,21 @@ class SteppingAndGradientTest {
     }
 
     @Test
+    void theSeminormRidesInTheAdjointsJsonAndNeedsAnAdaptiveAdjoint() {
+        OdeLayer ode = new OdeLayer.Builder().field(VectorField.mlp(3)).solver(Solver.DOPRI5).tolerances(1e-4, 1e-6)
+                .gradient(GradientMode.ADJOINT).adjointSeminorm(true).build();
+        String json = network(ode).toJson();
+        assertThat(json).contains("\"seminorm\" : true");
+        assertThat(layerOf(MultiLayerConfiguration.fromJson(json)).getGradientComputation())
+                .isEqualTo(GradientComputation.adjoint().withSeminorm(true));
+        assertThat(network(new OdeLayer.Builder().field(VectorField.mlp(3)).solver(Solver.DOPRI5)
+                .tolerances(1e-4, 1e-6).gradient(GradientMode.ADJOINT).build()).toJson()).doesNotContain("seminorm");
+        assertThatThrownBy(() -> new OdeLayer.Builder().name("s").field(VectorField.mlp(3)).steps(4)
+                .gradient(GradientMode.ADJOINT).adjointSeminorm(true).build())
+                .hasMessageContaining("OdeLayer 's': adjointSeminorm(true)");
+    }
+
+    @Test
     void theAdaptiveOnlyOptionsNeedTolerances() {
         assertThatThrownBy(() -> new OdeLayer.Builder().name("f").field(VectorField.mlp(3)).steps(4)
                 .stepSizeController(StepSizeController.pid(0.4, 0.3, 0)).build())

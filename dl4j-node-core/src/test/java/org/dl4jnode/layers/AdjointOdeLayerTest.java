@@ -126,6 +126,40 @@ class AdjointOdeLayerTest {
         assertThat(augmentedError).isLessThan(100 * tol);
     }
 
+    @ParameterizedTest
+    @ValueSource(doubles = {1e-6, 1e-9})
+    void theSeminormAdjointMatchesBackpropToTheToleranceInFewerBackwardSteps(double tol) {
+        Function<OdeLayer.Builder, OdeLayer.Builder> adaptive = b -> b.solver(Solver.DOPRI5).tolerances(tol, tol);
+        double error = relativeError(plain(GradientMode.ADJOINT, b -> adaptive.apply(b).adjointSeminorm(true)),
+                plain(GradientMode.BACKPROP, adaptive));
+        MultiLayerNetwork full = OdeNetworks.multiLayerNetwork(plain(GradientMode.ADJOINT, adaptive), DataType.DOUBLE,
+                SEED);
+        MultiLayerNetwork semi = OdeNetworks.multiLayerNetwork(plain(GradientMode.ADJOINT,
+                b -> adaptive.apply(b).adjointSeminorm(true)), DataType.DOUBLE, SEED);
+        gradient(full);
+        gradient(semi);
+        org.dl4jnode.layers.OdeLayer f = (org.dl4jnode.layers.OdeLayer) full.getLayer(1);
+        org.dl4jnode.layers.OdeLayer s = (org.dl4jnode.layers.OdeLayer) semi.getLayer(1);
+        System.out.printf("DOPRI5 tol %.0e adjoint backward pass: full norm NFE %d (%s); seminorm NFE %d (%s), "
+                + "vs backprop %.2e%n", tol, f.lastBackwardEvaluations(), f.lastBackwardStatistics(),
+                s.lastBackwardEvaluations(), s.lastBackwardStatistics(), error);
+        assertThat(error).isLessThan(100 * tol);
+        assertThat(s.lastBackwardEvaluations()).isLessThanOrEqualTo(f.lastBackwardEvaluations());
+    }
+
+    private static void gradient(MultiLayerNetwork net) {
+        net.setInput(OdeNetworks.features(16, DataType.DOUBLE, 3));
+        net.setLabels(OdeNetworks.labels(16, DataType.DOUBLE, 4));
+        net.computeGradientAndScore();
+    }
+
+    @Test
+    void aSeminormAdjointPassesTheGradientCheck() {
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(plain(GradientMode.ADJOINT,
+                b -> b.solver(Solver.DOPRI5).tolerances(1e-10, 1e-10).adjointSeminorm(true)), DataType.DOUBLE, SEED);
+        assertThat(OdeNetworks.sampledGradientsAreExact(net, 3, 4)).isTrue();
+    }
+
     @Test
     void theBackwardPassReportsItsEvaluations() {
         MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(plain(GradientMode.ADJOINT, b -> b.steps(5)),

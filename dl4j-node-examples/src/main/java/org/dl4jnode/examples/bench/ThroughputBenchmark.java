@@ -139,20 +139,26 @@ public final class ThroughputBenchmark implements Callable<Integer> {
      * adjoint, or with RK4 in 2 steps and backprop, or is left out.
      */
     static MultiLayerConfiguration stockConv(StockOde kind) {
+        return switch (kind) {
+            case DOPRI5_ADJOINT -> stockConv(new OdeLayer.Builder().field(VectorField.conv(16, 3))
+                    .solver(Solver.DOPRI5).tolerances(1e-3, 1e-3).gradient(GradientMode.ADJOINT).build(), DataType.FLOAT);
+            case RK4 -> stockConv(new OdeLayer.Builder().field(VectorField.conv(16, 3)).solver(Solver.RK4).steps(2)
+                    .build(), DataType.FLOAT);
+            case NONE -> stockConv(null, DataType.FLOAT);
+        };
+    }
+
+    /** The stock model around {@code ode} (none when null), in {@code dataType}. */
+    static MultiLayerConfiguration stockConv(org.deeplearning4j.nn.conf.layers.Layer ode, DataType dataType) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
-                .seed(1).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
+                .seed(1).dataType(dataType).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3))
                 .list()
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
                         .activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
                         .build());
-        switch (kind) {
-            case DOPRI5_ADJOINT -> list.layer(new OdeLayer.Builder().field(VectorField.conv(16, 3))
-                    .solver(Solver.DOPRI5).tolerances(1e-3, 1e-3).gradient(GradientMode.ADJOINT).build());
-            case RK4 -> list.layer(new OdeLayer.Builder().field(VectorField.conv(16, 3)).solver(Solver.RK4).steps(2)
-                    .build());
-            case NONE -> {
-            }
+        if (ode != null) {
+            list.layer(ode);
         }
         return list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)

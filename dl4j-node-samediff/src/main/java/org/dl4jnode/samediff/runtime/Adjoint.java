@@ -20,9 +20,11 @@ final class Adjoint implements GradientMethod {
     private static final String PASS = "the adjoint solve";
 
     private final UnaryOperator<TimeGrid> backwards;
+    private final boolean seminorm;
 
-    Adjoint(UnaryOperator<TimeGrid> backwards) {
+    Adjoint(UnaryOperator<TimeGrid> backwards, boolean seminorm) {
         this.backwards = backwards;
+        this.seminorm = seminorm;
     }
 
     @Override
@@ -50,7 +52,7 @@ final class Adjoint implements GradientMethod {
             Gradients g;
             try {
                 g = AdjointBackprop.backward(f, forward.binding(), forward.tableau(), grid, forward.states().get(k), a,
-                        forward.pool(), forward.backwardStatistics());
+                        forward.pool(), seminorm, forward.backwardStatistics());
             } catch (IntegrationException e) {
                 throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);
             }

@@ -60,15 +60,18 @@ public final class AdjointBackprop {
      */
     public static Gradients backward(FieldFunction f, Binding binding, ButcherTableau tableau, TimeGrid backwards,
                                      INDArray finalState, INDArray finalBar, ArrayPool pool) {
-        return backward(f, binding, tableau, backwards, finalState, finalBar, pool, new SolveStatistics());
+        return backward(f, binding, tableau, backwards, finalState, finalBar, pool, false, new SolveStatistics());
     }
 
     /**
      * As {@link #backward(FieldFunction, Binding, ButcherTableau, TimeGrid, INDArray, INDArray, ArrayPool)},
      * counting the backward solve's steps in {@code statistics}.
+     *
+     * @param seminorm true: an adaptive backward solve controls the error of [h, a] only, not of the
+     *                 constants' gradients, which integrate a quadrature that never feeds back
      */
     public static Gradients backward(FieldFunction f, Binding binding, ButcherTableau tableau, TimeGrid backwards,
-                                     INDArray finalState, INDArray finalBar, ArrayPool pool,
+                                     INDArray finalState, INDArray finalBar, ArrayPool pool, boolean seminorm,
                                      SolveStatistics statistics) {
         List<long[]> constants = new ArrayList<>();
         f.trainable().forEach(p -> constants.add(p.shape()));
@@ -108,7 +111,11 @@ public final class AdjointBackprop {
         layout.cotangent(zEnd).assign(finalBar);
         layout.constantsPart(zEnd).assign(0);
         RungeKutta<INDArray> method = new RungeKutta<>(tableau, ArrayAlgebra.pooled(pool));
-        INDArray zStart = backwards.integrate(method, adjoint, zEnd, ErrorNorm.of(backwards, pool), null, statistics);
+        ErrorNorm<INDArray> norm = ErrorNorm.of(backwards, pool);
+        if (seminorm && norm != null) {
+            norm = ErrorNorm.prefix(norm, 2 * layout.stateLength);
+        }
+        INDArray zStart = backwards.integrate(method, adjoint, zEnd, norm, null, statistics);
         List<INDArray> bars = layout.constants(zStart, pool);
         Map<String, INDArray> params = new LinkedHashMap<>();
         for (int i = 0; i < f.trainable().size(); i++) {

@@ -37,6 +37,14 @@ public interface GradientMethod {
      *                  tolerances)
      */
     static GradientMethod adjoint(UnaryOperator<TimeGrid> backwards) {
-        return new Adjoint(backwards);
+        return new Adjoint(backwards, false);
+    }
+
+    /**
+     * The continuous adjoint whose adaptive backward solves control the error of the state and its
+     * cotangent only, not of the parameter gradients (a seminorm: Kidger, Chen and Lyons 2021).
+     */
+    static GradientMethod adjointWithSeminorm(UnaryOperator<TimeGrid> backwards) {
+        return new Adjoint(backwards, true);
     }
 }

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The scaled size of a local error estimate: at most 1 means the step meets its tolerances.
@@ -51,6 +52,15 @@ public interface ErrorNorm<T> {
                 pool.giveBack(scale);
             }
         };
+    }
+
+    /**
+     * This norm over the first {@code length} elements of flat (1-D) states only: a seminorm, for a
+     * state whose tail integrates a quadrature that never feeds back (the adjoint's parameter gradients).
+     */
+    static ErrorNorm<INDArray> prefix(ErrorNorm<INDArray> norm, long length) {
+        return (error, start, end) -> norm.norm(error.get(NDArrayIndex.interval(0, length)),
+                start.get(NDArrayIndex.interval(0, length)), end.get(NDArrayIndex.interval(0, length)));
     }
 
     /**

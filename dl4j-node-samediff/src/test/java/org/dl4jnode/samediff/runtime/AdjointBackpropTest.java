@@ -5,6 +5,7 @@ import org.dl4jnode.samediff.param.Parameterization;
 import org.dl4jnode.samediff.solve.AdaptiveGrid;
 import org.dl4jnode.samediff.solve.ArrayPool;
 import org.dl4jnode.samediff.solve.FixedGrid;
+import org.dl4jnode.samediff.solve.SolveStatistics;
 import org.dl4jnode.samediff.solve.StepSizeController;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.solve.Tolerances;
@@ -92,6 +93,27 @@ class AdjointBackpropTest {
         assertThat(g.params().get("b0").sumNumber().doubleValue())
                 .as("dL/db = int a dt summed over the batch")
                 .isCloseTo(exactBiasGradientSum(), org.assertj.core.data.Offset.offset(1e-8));
+    }
+
+    @Test
+    void theSeminormTakesFewerBackwardStepsAndStaysWithinTheTolerance() {
+        for (double rtol : new double[] {1e-4, 1e-6, 1e-8}) {
+            Tolerances tol = new Tolerances(rtol, rtol);
+            AdaptiveGrid grid = new AdaptiveGrid(T, 0, tol, StepSizeController.DEFAULT, 10_000, 0);
+            FieldFunction f = linearField();
+            SolveStatistics full = new SolveStatistics();
+            Gradients g = AdjointBackprop.backward(f, f.binding(), ButcherTableau.DOPRI5, grid, exactFlow(h0), c,
+                    new ArrayPool(1 << 20), false, full);
+            SolveStatistics semi = new SolveStatistics();
+            Gradients s = AdjointBackprop.backward(f, f.binding(), ButcherTableau.DOPRI5, grid, exactFlow(h0), c,
+                    new ArrayPool(1 << 20), true, semi);
+            System.out.printf("adjoint at tol %.0e: full norm %s, weight error %.1e; seminorm %s, weight error %.1e%n",
+                    rtol, full, weightError(g), semi, weightError(s));
+            assertThat(semi.acceptedSteps() + semi.rejectedSteps())
+                    .isLessThanOrEqualTo(full.acceptedSteps() + full.rejectedSteps());
+            assertThat(stateError(s)).isLessThan(100 * rtol);
+            assertThat(weightError(s)).isLessThan(100 * rtol);
+        }
     }
 
     /** sum over batch and k of c_k (e^{lambda_k T} - 1) / lambda_k. */
