@@ -377,10 +377,14 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         long updaterState = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
         int stages = solver.tableau().stages();
         // backprop keeps every stage state of every step for the backward pass (adaptive: at most maxSteps);
-        // the adjoint's flat state [h, a, thetaBar] needs a few copies per stage, whatever the steps
+        // the adjoint's flat state [h, a, thetaBar] needs a few copies per stage, whatever the steps; the
+        // checkpointed gradient holds one replayed run (its budget, not per example) and a state per checkpoint
         long steps = stepping instanceof Stepping.Adaptive a ? a.maxSteps() : ((Stepping.Fixed) stepping).steps();
-        long perExample = getGradientMode() == GradientMode.ADJOINT ? (stages + 3L) * 2 * state
-                : steps * stages * state;
+        long perExample = switch (getGradientMode()) {
+            case ADJOINT -> (stages + 3L) * 2 * state;
+            case CHECKPOINTED -> 2L * stages * state + state;
+            case BACKPROP -> steps * stages * state;
+        };
         return new LayerMemoryReport.Builder(layerName, getClass(), inputType, out)
                 .standardMemory(numParams, updaterState)
                 .workingMemory(0, out.arrayElementsPerExample() * 2, 0, perExample)
@@ -725,6 +729,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         protected double adjointRtol = Double.NaN;
         protected double adjointAtol = Double.NaN;
         protected boolean adjointSeminorm;
+        protected long checkpointMemory = GradientComputation.DEFAULT_CHECKPOINT_MEMORY;
+        protected boolean checkpointMemorySet;
         protected boolean dataControlled;
         protected int[] depthWidths;
         protected double[] outputTimes;
@@ -816,6 +822,17 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
          */
         public T adjointSeminorm(boolean seminorm) {
             this.adjointSeminorm = seminorm;
+            return self();
+        }
+
+        /**
+         * The memory budget of {@link GradientMode#CHECKPOINTED} in bytes: the states of a replayed run
+         * of steps (2 x stages state-sized arrays a step) fit in it, and the layer keeps a checkpoint every
+         * that many steps. Default 64 MiB.
+         */
+        public T checkpointMemory(long bytes) {
+            this.checkpointMemory = bytes;
+            this.checkpointMemorySet = true;
             return self();
         }
 
@@ -985,6 +1002,14 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
             if (gradientMode == null) {
                 throw new IllegalArgumentException(who + ": gradient mode must not be null; use BACKPROP or ADJOINT");
             }
+            if (checkpointMemorySet && gradientMode != GradientMode.CHECKPOINTED) {
+                throw new IllegalArgumentException(who + ": checkpointMemory(" + checkpointMemory + ") is the budget "
+                        + "of GradientMode.CHECKPOINTED; set gradient(GradientMode.CHECKPOINTED) or remove it");
+            }
+            if (gradientMode == GradientMode.CHECKPOINTED && checkpointMemory < 1) {
+                throw new IllegalArgumentException(who + ": checkpointMemory must be >= 1 byte, got "
+                        + checkpointMemory);
+            }
             if (adjointSeminorm && (gradientMode != GradientMode.ADJOINT || !adaptive)) {
                 throw new IllegalArgumentException(who + ": adjointSeminorm(true) controls the error of the "
                         + "adjoint's adaptive backward solve; set gradient(GradientMode.ADJOINT) and tolerances(rtol, "
@@ -1040,6 +1065,9 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
         /** The gradient value these options make. */
         GradientComputation gradientComputation() {
+            if (gradientMode == GradientMode.CHECKPOINTED) {
+                return GradientComputation.checkpointed(checkpointMemory);
+            }
             if (gradientMode != GradientMode.ADJOINT) {
                 return GradientComputation.backprop();
             }

@@ -14,14 +14,27 @@ import java.util.Objects;
 /**
  * How an ODE layer's gradients are computed, an immutable value that its JSON carries:
  * {@link #backprop()} or {@link #adjoint()} (optionally with its own tolerances). JSON:
- * {@code {"type" : "backprop"}} or {@code {"type" : "adjoint", "rtol" : ..., "atol" : ..., "seminorm" : true}}
+ * {@code {"type" : "backprop"}}, {@code {"type" : "checkpointed", "memoryBytes" : ...}} or
+ * {@code {"type" : "adjoint", "rtol" : ..., "atol" : ..., "seminorm" : true}}
  * (no tolerances: the forward solve's; no seminorm: false).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({@JsonSubTypes.Type(value = GradientComputation.Backprop.class, name = "backprop"),
-        @JsonSubTypes.Type(value = GradientComputation.Adjoint.class, name = "adjoint")})
+        @JsonSubTypes.Type(value = GradientComputation.Adjoint.class, name = "adjoint"),
+        @JsonSubTypes.Type(value = GradientComputation.Checkpointed.class, name = "checkpointed")})
 public sealed interface GradientComputation extends Serializable
-        permits GradientComputation.Backprop, GradientComputation.Adjoint {
+        permits GradientComputation.Backprop, GradientComputation.Adjoint, GradientComputation.Checkpointed {
+
+    /** The default memory budget of {@link #checkpointed(long)}: 64 MiB. */
+    long DEFAULT_CHECKPOINT_MEMORY = 64L << 20;
+
+    /**
+     * Backprop's gradient with the states' memory bounded by {@code memoryBytes} (&gt;= 1): states kept
+     * every K steps, the steps between replayed in the backward pass.
+     */
+    static Checkpointed checkpointed(long memoryBytes) {
+        return new Checkpointed(memoryBytes);
+    }
 
     /** Backpropagation through the solver's steps: the discrete solve's exact gradient. */
     static Backprop backprop() {
@@ -156,6 +169,47 @@ public sealed interface GradientComputation extends Serializable
             String options = (rtol == null ? "" : "rtol=" + rtol + ", atol=" + atol)
                     + (seminorm ? (rtol == null ? "" : ", ") + "seminorm" : "");
             return options.isEmpty() ? "ADJOINT" : "ADJOINT(" + options + ")";
+        }
+    }
+
+    /** Backprop through replayed runs of steps between checkpoints. */
+    final class Checkpointed implements GradientComputation {
+        private static final long serialVersionUID = 1L;
+        private final long memoryBytes;
+
+        @JsonCreator
+        Checkpointed(@JsonProperty("memoryBytes") long memoryBytes) {
+            if (memoryBytes < 1) {
+                throw new IllegalArgumentException("a checkpointed gradient needs a memory budget >= 1 byte, got "
+                        + memoryBytes);
+            }
+            this.memoryBytes = memoryBytes;
+        }
+
+        /** The budget of the states a replayed run of steps holds, bytes. */
+        @JsonProperty("memoryBytes")
+        public long memoryBytes() {
+            return memoryBytes;
+        }
+
+        @Override
+        public GradientMode mode() {
+            return GradientMode.CHECKPOINTED;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Checkpointed c && c.memoryBytes == memoryBytes;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(memoryBytes);
+        }
+
+        @Override
+        public String toString() {
+            return "CHECKPOINTED(" + memoryBytes + " bytes)";
         }
     }
 }

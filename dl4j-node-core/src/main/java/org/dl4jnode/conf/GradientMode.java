@@ -16,5 +16,12 @@ public enum GradientMode {
      * rather than storing it. Memory does not grow with the number of steps; the gradient is the exact
      * flow's, accurate to the solver's error on both passes.
      */
-    ADJOINT
+    ADJOINT,
+    /**
+     * Backprop's gradient, bit for bit, with the states' memory bounded by a budget in bytes
+     * ({@code checkpointMemory}, default 64 MiB): the forward solve keeps the state every K steps (K from
+     * the budget), the backward pass replays the steps between them and reverses them. About one more
+     * forward solve of work.
+     */
+    CHECKPOINTED
 }

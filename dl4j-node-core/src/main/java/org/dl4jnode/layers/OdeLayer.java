@@ -387,6 +387,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /** How this layer's gradients are computed: the one place its gradient mode is read. */
     private GradientMethod gradientMethod() {
         BaseOdeLayer conf = layerConf();
+        if (conf.getGradientComputation() instanceof GradientComputation.Checkpointed checkpointed) {
+            return GradientMethod.checkpointed(checkpointed.memoryBytes());
+        }
         if (!(conf.getGradientComputation() instanceof GradientComputation.Adjoint adjoint)) {
             return GradientMethod.backprop();
         }

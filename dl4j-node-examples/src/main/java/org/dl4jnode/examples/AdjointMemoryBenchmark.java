@@ -26,20 +26,24 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * Peak memory of one training iteration of an ODE layer with {@link GradientMode#BACKPROP} and
- * {@link GradientMode#ADJOINT}, at several step counts, each in a fresh JVM ({@link PeakMemory}).
+ * Peak memory of one training iteration of an ODE layer with {@link GradientMode#BACKPROP},
+ * {@link GradientMode#ADJOINT} and {@link GradientMode#CHECKPOINTED} (its budget {@code --checkpoint-mib}),
+ * at several step counts, each in a fresh JVM ({@link PeakMemory}).
  * Linux only.
  */
 @Command(name = "adjoint-memory", mixinStandardHelpOptions = true,
-        description = "Peak memory of one training iteration, BACKPROP vs. ADJOINT, by number of RK4 steps.")
+        description = "Peak memory of one training iteration, BACKPROP vs. ADJOINT vs. CHECKPOINTED, by number of RK4 steps.")
 public final class AdjointMemoryBenchmark implements Callable<Integer> {
 
     @Option(names = "--steps", split = ",", defaultValue = "10,100,1000",
             description = "RK4 step counts (default ${DEFAULT-VALUE})")
     int[] steps;
-    @Option(names = "--gradient", split = ",", defaultValue = "BACKPROP,ADJOINT",
+    @Option(names = "--gradient", split = ",", defaultValue = "BACKPROP,ADJOINT,CHECKPOINTED",
             description = "gradient modes (default ${DEFAULT-VALUE})")
     GradientMode[] modes;
+    @Option(names = "--checkpoint-mib", defaultValue = "8",
+            description = "CHECKPOINTED's memory budget, MiB (default ${DEFAULT-VALUE})")
+    long checkpointMib;
     @Option(names = "--width", defaultValue = "64", description = "state size and hidden width (default ${DEFAULT-VALUE})")
     int width;
     @Option(names = "--batch", defaultValue = "128", description = "minibatch size (default ${DEFAULT-VALUE})")
@@ -82,11 +86,15 @@ public final class AdjointMemoryBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private static MultiLayerNetwork network(GradientMode mode, int steps, int width) {
+    private MultiLayerNetwork network(GradientMode mode, int steps, int width) {
+        OdeLayer.Builder ode = new OdeLayer.Builder().name("ode").field(VectorField.mlp(width)).solver(Solver.RK4)
+                .steps(steps).gradient(mode);
+        if (mode == GradientMode.CHECKPOINTED) {
+            ode.checkpointMemory(checkpointMib << 20);
+        }
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(7).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(1e-3)).list()
-                .layer(new OdeLayer.Builder().name("ode").field(VectorField.mlp(width)).solver(Solver.RK4).steps(steps)
-                        .gradient(mode).build())
+                .layer(ode.build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(width)).build());
@@ -118,6 +126,7 @@ public final class AdjointMemoryBenchmark implements Callable<Integer> {
     /** Runs one configuration in a fresh JVM; returns [peak MiB, seconds, forward NFE, backward NFE]. */
     private String[] child(GradientMode mode, int steps) throws IOException, InterruptedException {
         return PeakMemory.inFreshJvm(AdjointMemoryBenchmark.class, List.of("--measure", mode + ":" + steps,
-                "--width", String.valueOf(width), "--batch", String.valueOf(batch)), heap);
+                "--width", String.valueOf(width), "--batch", String.valueOf(batch), "--checkpoint-mib",
+                String.valueOf(checkpointMib)), heap);
     }
 }

@@ -84,13 +84,26 @@ public final class DiscreteBackprop {
      */
     public static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
                                      INDArray outputBar, Map<Integer, INDArray> jumps, ArrayPool pool) {
+        return backward(tape, tableau, steps, outputBar, jumps, pool, null);
+    }
+
+    /**
+     * As {@link #backward(EvaluationTape, ButcherTableau, List, INDArray, Map, ArrayPool)}, adding the
+     * parameter and input gradients to those of {@code carried} (a backward pass through later steps), in
+     * the order one pass through all the steps would: run by run, the sums are a single pass's bit for bit.
+     *
+     * @param carried gradients to continue from (their arrays are added to and returned); null: from zero
+     */
+    static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
+                              INDArray outputBar, Map<Integer, INDArray> jumps, ArrayPool pool, Gradients carried) {
         FieldFunction f = tape.field();
         DataType type = outputBar.dataType();
         Map<String, INDArray> paramBar = new LinkedHashMap<>();
         for (ParamSpec p : f.trainable()) {
-            paramBar.put(p.key(), zeros(pool, type, p.shape()));
+            paramBar.put(p.key(), carried != null ? carried.params().get(p.key()) : zeros(pool, type, p.shape()));
         }
-        INDArray inputBar = f.readsInput() ? zeros(pool, type, tape.binding().requireInput().shape()) : null;
+        INDArray inputBar = !f.readsInput() ? null : carried != null ? carried.input()
+                : zeros(pool, type, tape.binding().requireInput().shape());
         int s = tableau.stages();
         INDArray yBar = working(pool, type, outputBar.shape());
         ArrayAlgebra.copy(outputBar, yBar);

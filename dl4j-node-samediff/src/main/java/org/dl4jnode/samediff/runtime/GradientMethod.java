@@ -47,4 +47,13 @@ public interface GradientMethod {
     static GradientMethod adjointWithSeminorm(UnaryOperator<TimeGrid> backwards) {
         return new Adjoint(backwards, true);
     }
+
+    /**
+     * Backprop with a memory budget ({@link Checkpointed}): the forward solve keeps a state every K
+     * steps, K chosen from {@code budgetBytes}, and the backward pass replays the steps between them;
+     * the same gradient as {@link #backprop()}, bit for bit, for about one more forward solve.
+     */
+    static GradientMethod checkpointed(long budgetBytes) {
+        return new Checkpointed(budgetBytes);
+    }
 }

@@ -59,6 +59,7 @@ public final class OdeSolve {
                                  Consumer<Step<INDArray>> onStep) {
         boolean keep = gradient != null && gradient.keepsSteps();
         List<Step<INDArray>> steps = keep ? new ArrayList<>() : null;
+        Checkpointed.Record checkpoints = gradient instanceof Checkpointed c ? c.record(tableau, y0, pool, tapeBudget) : null;
         EvaluationTape tape = f.tape(tapeBudget, pool);
         RungeKutta<INDArray> method = new RungeKutta<>(tableau, ArrayAlgebra.pooled(pool));
         List<INDArray> states = new ArrayList<>(segments.size());
@@ -68,6 +69,9 @@ public final class OdeSolve {
             taken[0]++;
             if (onStep != null) {
                 onStep.accept(step);
+            }
+            if (checkpoints != null) {
+                checkpoints.accept(step, tableau);
             }
             if (keep) {
                 steps.add(step);
@@ -84,6 +88,9 @@ public final class OdeSolve {
             for (int k = 0; k < segments.size(); k++) {
                 TimeGrid grid = segments.get(k);
                 if (grid != null) {
+                    if (checkpoints != null) {
+                        checkpoints.segmentStart();
+                    }
                     long before = f.evaluations();
                     try {
                         y = grid.integrate(method, tape, y, ErrorNorm.of(grid, pool), observer, statistics);
@@ -98,13 +105,16 @@ public final class OdeSolve {
             }
         } catch (RuntimeException e) {
             tape.close();
+            if (checkpoints != null) {
+                checkpoints.release();
+            }
             throw e;
         }
         if (!keep) {
             tape.close();
         }
         return new Solution(f, tableau, segmentsOrNull(segments), states, stepsUpTo, steps,
-                keep ? tape : null, tape.binding(), gradient, f.evaluations() - start, statistics, pool);
+                keep ? tape : null, tape.binding(), gradient, f.evaluations() - start, statistics, checkpoints, pool);
     }
 
     /** List.copyOf refuses nulls; a segment may be null (an output at t0). */

@@ -26,13 +26,16 @@ public final class Solution implements AutoCloseable {
     private final long evaluations;
     private final SolveStatistics statistics;
     private final SolveStatistics backwardStatistics = new SolveStatistics();
+    /** A checkpointed solve's record; null otherwise. */
+    private final Checkpointed.Record checkpoints;
     private final Binding binding;
     private final ArrayPool pool;
     private EvaluationTape tape;
 
     Solution(FieldFunction field, ButcherTableau tableau, List<TimeGrid> segments, List<INDArray> states,
              int[] stepsUpTo, List<Step<INDArray>> steps, EvaluationTape tape, Binding binding,
-             GradientMethod gradient, long evaluations, SolveStatistics statistics, ArrayPool pool) {
+             GradientMethod gradient, long evaluations, SolveStatistics statistics, Checkpointed.Record checkpoints,
+             ArrayPool pool) {
         this.field = field;
         this.tableau = tableau;
         this.segments = segments;
@@ -44,6 +47,7 @@ public final class Solution implements AutoCloseable {
         this.gradient = gradient;
         this.evaluations = evaluations;
         this.statistics = statistics;
+        this.checkpoints = checkpoints;
         this.pool = pool;
     }
 
@@ -131,5 +135,12 @@ public final class Solution implements AutoCloseable {
 
     EvaluationTape tape() {
         return tape;
+    }
+
+    Checkpointed.Record checkpoints() {
+        if (checkpoints == null) {
+            throw new IllegalStateException("this solve kept no checkpoints: its gradient method is " + gradient);
+        }
+        return checkpoints;
     }
 }

@@ -42,16 +42,24 @@ class SolveMemoryTest {
         BACKPROP_FIXED(ButcherTableau.RK4, false, false),
         BACKPROP_ADAPTIVE(ButcherTableau.DOPRI5, true, false),
         ADJOINT_FIXED(ButcherTableau.RK4, false, true),
-        ADJOINT_ADAPTIVE(ButcherTableau.DOPRI5, true, true);
+        ADJOINT_ADAPTIVE(ButcherTableau.DOPRI5, true, true),
+        CHECKPOINTED_FIXED(ButcherTableau.RK4, false, false, true),
+        CHECKPOINTED_ADAPTIVE(ButcherTableau.DOPRI5, true, false, true);
 
         final ButcherTableau tableau;
         final boolean adaptive;
         final boolean adjoint;
+        final boolean checkpointed;
 
         Setting(ButcherTableau tableau, boolean adaptive, boolean adjoint) {
+            this(tableau, adaptive, adjoint, false);
+        }
+
+        Setting(ButcherTableau tableau, boolean adaptive, boolean adjoint, boolean checkpointed) {
             this.tableau = tableau;
             this.adaptive = adaptive;
             this.adjoint = adjoint;
+            this.checkpointed = checkpointed;
         }
 
         /** Over [0, span]: 8 steps per unit of time on a fixed grid; DOPRI5 with rejected steps. */
@@ -62,7 +70,9 @@ class SolveMemoryTest {
         }
 
         GradientMethod gradient() {
+            // a budget of 3 steps' stage arrays a run: several checkpoints
             return adjoint ? GradientMethod.adjoint(TimeGrid::reversed)
+                    : checkpointed ? GradientMethod.checkpointed(3L * 2 * tableau.stages() * STATE[0] * STATE[1] * 8)
                     : GradientMethod.backprop();
         }
     }
