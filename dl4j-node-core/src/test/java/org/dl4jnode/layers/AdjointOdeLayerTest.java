@@ -58,14 +58,7 @@ class AdjointOdeLayerTest {
 
     /** All of the network's gradients (dense, ODE and output layers) in one vector. */
     private static INDArray gradient(Layer ode, INDArray params) {
-        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(ode, DataType.DOUBLE, SEED);
-        if (params != null) {
-            net.setParams(params);
-        }
-        net.setInput(OdeNetworks.features(16, DataType.DOUBLE, 3));
-        net.setLabels(OdeNetworks.labels(16, DataType.DOUBLE, 4));
-        net.computeGradientAndScore();
-        return net.gradient().gradient().dup();
+        return OdeNetworks.networkGradient(ode, params, SEED, 16);
     }
 
     private static double relativeError(Layer adjoint, Layer backprop) {

@@ -37,14 +37,7 @@ class CheckpointedOdeLayerTest {
     private static final long STATE_BYTES = 5 * OdeNetworks.HIDDEN * Double.BYTES;
 
     private static INDArray gradient(Layer ode, INDArray params) {
-        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(ode, DataType.DOUBLE, SEED);
-        if (params != null) {
-            net.setParams(params);
-        }
-        net.setInput(OdeNetworks.features(5, DataType.DOUBLE, 3));
-        net.setLabels(OdeNetworks.labels(5, DataType.DOUBLE, 4));
-        net.computeGradientAndScore();
-        return net.gradient().gradient().dup();
+        return OdeNetworks.networkGradient(ode, params, SEED, 5);
     }
 
     /** The layer {@code make} builds with BACKPROP, and with CHECKPOINTED at runs of 1, 2 and 1,000 steps. */

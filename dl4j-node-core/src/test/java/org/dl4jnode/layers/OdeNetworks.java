@@ -85,6 +85,21 @@ final class OdeNetworks {
         return labels;
     }
 
+    /**
+     * All of the gradients (dense, ODE and output layers) of the double network around {@code ode} (seed
+     * {@code seed}; its parameters {@code params} when not null) on {@code minibatch} seeded examples.
+     */
+    static INDArray networkGradient(Layer ode, INDArray params, long seed, int minibatch) {
+        MultiLayerNetwork net = multiLayerNetwork(ode, DataType.DOUBLE, seed);
+        if (params != null) {
+            net.setParams(params);
+        }
+        net.setInput(features(minibatch, DataType.DOUBLE, 3));
+        net.setLabels(labels(minibatch, DataType.DOUBLE, 4));
+        net.computeGradientAndScore();
+        return net.gradient().gradient().dup();
+    }
+
     /** Adds {@code scale} times a seeded normal draw to one parameter array of a layer, in place. */
     static void perturb(org.deeplearning4j.nn.api.Layer layer, String key, double scale, long seed) {
         INDArray param = layer.getParam(key);

@@ -75,11 +75,11 @@ public final class AdjointMemoryBenchmark implements Callable<Integer> {
         }
         System.out.printf("one training iteration: OdeLayer mlp(%d) on %d features -> softmax(10), RK4, minibatch %d, "
                 + "float32, Adam%n%n", width, width, batch);
-        System.out.printf("%-8s %-9s %14s %10s %12s%n", "steps", "gradient", "peak MiB", "seconds", "NFE fwd/bwd");
+        System.out.printf("%-8s %-12s %11s %10s %12s%n", "steps", "gradient", "peak MiB", "seconds", "NFE fwd/bwd");
         for (int n : steps) {
             for (GradientMode mode : modes) {
                 String[] r = child(mode, n);
-                System.out.printf("%-8d %-9s %14.1f %10.2f %12s%n", n, mode, Double.parseDouble(r[0]),
+                System.out.printf("%-8d %-12s %11.1f %10.2f %12s%n", n, mode, Double.parseDouble(r[0]),
                         Double.parseDouble(r[1]), r[2] + "/" + r[3]);
             }
         }

@@ -59,19 +59,9 @@ final class Checkpointed implements GradientMethod {
         FieldFunction f = forward.field();
         ArrayPool pool = forward.pool();
         ButcherTableau tableau = forward.tableau();
-        int outputs = outputBars.size();
-        Map<Integer, INDArray> jumps = new HashMap<>();
-        INDArray atStart = null;
-        for (int k = 0; k < outputs - 1; k++) {
-            int step = forward.stepsUpTo(k) - 1;
-            if (step >= 0) {
-                jumps.put(step, outputBars.get(k));
-            } else {
-                atStart = outputBars.get(k);
-            }
-        }
+        OutputCotangents jumps = OutputCotangents.of(forward, outputBars);
         int n = record.times.size();
-        INDArray yBar = pool.copyOf(outputBars.get(outputs - 1));
+        INDArray yBar = pool.copyOf(outputBars.get(outputBars.size() - 1));
         Gradients carried = null;
         RungeKutta<INDArray> method = new RungeKutta<>(tableau, ArrayAlgebra.pooled(pool));
         for (int c = record.checkpoints.size() - 1; c >= 0; c--) {
@@ -80,7 +70,7 @@ final class Checkpointed implements GradientMethod {
             try (EvaluationTape tape = new EvaluationTape(f, forward.binding(), record.tapeBudget, pool)) {
                 List<Step<INDArray>> steps = replay(method, tape, record, c, first, last);
                 Map<Integer, INDArray> local = new HashMap<>();
-                jumps.forEach((step, bar) -> {
+                jumps.byStep().forEach((step, bar) -> {
                     if (step >= first && step < last) {
                         local.put(step - first, bar);
                     }
@@ -116,8 +106,8 @@ final class Checkpointed implements GradientMethod {
             yBar = carried.initialState();
         }
         record.release();
-        if (atStart != null) {
-            yBar.addi(atStart);
+        if (jumps.atStart() != null) {
+            yBar.addi(jumps.atStart());
         }
         return new Gradients(yBar, carried.params(), carried.input());
     }
