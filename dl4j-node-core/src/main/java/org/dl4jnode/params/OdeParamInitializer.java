@@ -37,11 +37,15 @@ public final class OdeParamInitializer implements ParamInitializer {
         return INSTANCE;
     }
 
-    private static List<ParamSpec> specs(Layer layer) {
+    private static BaseOdeLayer ode(Layer layer) {
         if (!(layer instanceof BaseOdeLayer ode)) {
             throw new IllegalArgumentException("OdeParamInitializer serves ODE layers only, got " + layer);
         }
-        return ode.trainableParams();
+        return ode;
+    }
+
+    private static List<ParamSpec> specs(Layer layer) {
+        return ode(layer).trainableParams();
     }
 
     @Override
@@ -56,10 +60,7 @@ public final class OdeParamInitializer implements ParamInitializer {
 
     /** The keys, known before nIn is (see {@link BaseOdeLayer#parameterKeys()}). */
     private static Map<String, Boolean> keys(Layer layer) {
-        if (!(layer instanceof BaseOdeLayer ode)) {
-            throw new IllegalArgumentException("OdeParamInitializer serves ODE layers only, got " + layer);
-        }
-        return ode.parameterKeys();
+        return ode(layer).parameterKeys();
     }
 
     @Override

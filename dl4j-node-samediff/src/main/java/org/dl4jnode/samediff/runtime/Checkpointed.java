@@ -86,7 +86,9 @@ final class Checkpointed implements GradientMethod {
                     for (int j = 1; j < step.stageStates().size(); j++) {
                         method.algebra().release(step.stageStates().get(j));
                     }
-                    INDArray reused = i == 0 ? null : steps.get(i - 1).stageSlopes().get(step.stageSlopes().size() - 1);
+                    // a first-same-as-last slope is the previous step's last: released once, there
+                    List<INDArray> previous = i == 0 ? null : steps.get(i - 1).stageSlopes();
+                    INDArray reused = previous == null ? null : previous.get(previous.size() - 1);
                     for (INDArray slope : step.stageSlopes()) {
                         if (slope != reused) {
                             tape.release(slope);
