@@ -79,6 +79,11 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
      * {@code [minibatch, d, T]}, DL4J's recurrent type; null: the output is h(t1), {@code [minibatch, d]}.
      */
     protected double[] outputTimes;
+    /**
+     * True: outputs before the last are read off the steps by the solver's dense output instead of being
+     * stepped to (JSON {@code "interpolateOutputs"}; absent in older files: false).
+     */
+    protected boolean interpolateOutputs;
     /** The image's height and width for a convolutional field (set with nIn from the input type); 0 otherwise. */
     protected long height;
     protected long width;
@@ -101,6 +106,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.dataControlled = builder.dataControlled;
         this.depthWidths = builder.depthWidths == null ? null : builder.depthWidths.clone();
         this.outputTimes = builder.outputTimes == null ? null : builder.outputTimes.clone();
+        this.interpolateOutputs = builder.interpolateOutputs;
         this.regularizers = List.copyOf(builder.regularizers);
         this.nOut = this.nIn;
     }
@@ -636,6 +642,15 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.outputTimes = outputTimes == null ? null : outputTimes.clone();
     }
 
+    /** Whether outputs before the last are interpolated inside steps rather than stepped to. */
+    public boolean isInterpolateOutputs() {
+        return interpolateOutputs;
+    }
+
+    public void setInterpolateOutputs(boolean interpolateOutputs) {
+        this.interpolateOutputs = interpolateOutputs;
+    }
+
     /** The flow regularisers, in configuration order (empty: none). */
     public List<FlowRegularizer> getRegularizers() {
         return regularizers;
@@ -672,6 +687,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 && Objects.equals(gradientComputation, that.gradientComputation)
                 && Objects.equals(solveFailurePolicy, that.solveFailurePolicy) && dataControlled == that.dataControlled
                 && Arrays.equals(depthWidths, that.depthWidths) && Arrays.equals(outputTimes, that.outputTimes)
+                && interpolateOutputs == that.interpolateOutputs
                 && height == that.height && width == that.width && regularizers.equals(that.regularizers);
     }
 
@@ -679,7 +695,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     public int hashCode() {
         return Objects.hash(super.hashCode(), field, solver, timeStart, timeEnd, stepping, gradientComputation,
                 solveFailurePolicy, dataControlled, Arrays.hashCode(depthWidths),
-                Arrays.hashCode(outputTimes), height, width, regularizers);
+                Arrays.hashCode(outputTimes), interpolateOutputs, height, width, regularizers);
     }
 
     @Override
@@ -696,6 +712,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 + (dataControlled ? ", data-controlled" : "")
                 + (depthWidths != null ? ", adaptiveDepth" + Arrays.toString(depthWidths) : "")
                 + (outputTimes != null ? ", outputTimes=" + Arrays.toString(outputTimes) : "")
+                + (interpolateOutputs ? " (interpolated)" : "")
                 + (regularizers.isEmpty() ? "" : ", regularizers=" + regularizers);
     }
 
@@ -734,6 +751,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         protected boolean dataControlled;
         protected int[] depthWidths;
         protected double[] outputTimes;
+        protected boolean interpolateOutputs;
         protected List<FlowRegularizer> regularizers = List.of();
 
         /** The vector field f(t, h), e.g. {@code VectorField.mlp(64)}. Required. */
@@ -861,7 +879,8 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
          * Output the state at these times (increasing, in the time span, ends included) instead of
          * h(t1) alone: the layer's output becomes DL4J's recurrent type {@code [minibatch, d, T]},
          * so that an {@code RnnOutputLayer} or {@code RnnLossLayer} fits whole trajectories with plain
-         * {@code fit()}. Every output time is a step's end: adaptive solves step exactly to each, a
+         * {@code fit()}. Every output time is a step's end (unless {@link #interpolateOutputs(boolean)
+         * interpolateOutputs}): adaptive solves step exactly to each, a
          * fixed grid spreads its steps over the intervals between them in proportion to their length
          * (at least one each, so times on the grid keep it exactly). The solve ends at the last time;
          * both gradient modes differentiate every output (the adjoint adds dL/dh(t_k) to its state at
@@ -869,6 +888,21 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
          */
         public T outputTimes(double... times) {
             this.outputTimes = times == null ? null : times.clone();
+            return self();
+        }
+
+        /**
+         * Read the {@link #outputTimes(double...) output times} before the last off the steps by the
+         * solver's dense output (its continuous extension, of order 4 for {@link Solver#DOPRI5} and
+         * {@link Solver#TSIT5}) instead of stepping to each: the steps are then the error control's
+         * alone, as in torchdiffeq and diffrax, so many output times cost no extra steps. The outputs
+         * are within the tolerances' error; the last output is the solve's end. Backprop and the
+         * checkpointed gradient differentiate the interpolation exactly; the adjoint solves back from
+         * each interpolated state. Needs output times, {@link #tolerances(double, double) adaptive}
+         * stepping and such a solver. Default false: every output time is a step's end.
+         */
+        public T interpolateOutputs(boolean interpolate) {
+            this.interpolateOutputs = interpolate;
             return self();
         }
 
@@ -974,6 +1008,21 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         }
 
         private void validateOutputTimes(String who) {
+            if (interpolateOutputs) {
+                if (outputTimes == null) {
+                    throw new IllegalArgumentException(who + ": interpolateOutputs(true) reads output times between "
+                            + "steps, but no outputTimes are set; set outputTimes(...) or remove it");
+                }
+                if (!(stepping() instanceof Stepping.Adaptive)) {
+                    throw new IllegalArgumentException(who + ": interpolateOutputs(true) needs adaptive stepping "
+                            + "(tolerances(rtol, atol)); a fixed grid of " + steps + " steps already ends a step at "
+                            + "each output time");
+                }
+                if (solver != null && solver.tableau().continuousExtension().isEmpty()) {
+                    throw new IllegalArgumentException(who + ": interpolateOutputs(true) needs a solver with dense "
+                            + "output (" + Solver.interpolating() + "), got " + solver);
+                }
+            }
             if (outputTimes == null) {
                 return;
             }

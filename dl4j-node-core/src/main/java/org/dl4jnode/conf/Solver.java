@@ -45,6 +45,12 @@ public enum Solver {
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 
+    /** The methods with a dense output, which {@code interpolateOutputs(true)} can use: e.g. "DOPRI5, TSIT5". */
+    public static String interpolating() {
+        return java.util.Arrays.stream(values()).filter(s -> s.tableau.continuousExtension().isPresent())
+                .map(Solver::name).collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** Order of accuracy of the solution. */
     public int order() {
         return tableau.order();

@@ -408,8 +408,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         BaseOdeLayer conf = layerConf();
         Solution s;
         try {
-            s = OdeSolve.solve(f, y0, SolveGrids.forward(conf), conf.getSolver().tableau(), gradient, statePool(),
-                    TAPE_BUDGET_BYTES, onStep);
+            s = conf.isInterpolateOutputs()
+                    ? OdeSolve.solveInterpolated(f, y0, SolveGrids.interpolated(conf), SolveGrids.forward(conf),
+                            conf.getSolver().tableau(), gradient, statePool(), TAPE_BUDGET_BYTES, onStep)
+                    : OdeSolve.solve(f, y0, SolveGrids.forward(conf), conf.getSolver().tableau(), gradient,
+                            statePool(), TAPE_BUDGET_BYTES, onStep);
         } catch (SolveFailure e) {
             rejectNonFinite(x);
             if (!(conf.getSolveFailurePolicy() instanceof SolveFailurePolicy.RetryOnFixedGrid retry)) {

@@ -57,6 +57,15 @@ final class SolveGrids {
     }
 
     /**
+     * The forward grid of a solve whose outputs are interpolated ({@code interpolateOutputs}): the whole
+     * span up to the last output time, with the whole step budget.
+     */
+    static TimeGrid interpolated(BaseOdeLayer conf) {
+        double[] times = conf.getOutputTimes();
+        return conf.getStepping().grid(conf.getTimeStart(), times[times.length - 1]);
+    }
+
+    /**
      * The adjoint's grid for a forward grid: reversed, as many equal steps, or adaptive with the
      * adjoint's tolerances ({@link BaseOdeLayer#adjointTolerances()}) and the forward step budget.
      */

@@ -40,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * ODE layers that output the trajectory at given times, {@code [minibatch, d, T]}: the values are
  * the solution at those times, the next layer's input type is recurrent, both gradient modes pass
  * DL4J's gradient check through every output, the adjoint agrees with backprop to the tolerance,
- * and bad times are refused at {@code build()}.
+ * outputs interpolated by the dense output are the solution at fewer evaluations and pass the gradient
+ * check too, and bad times are refused at {@code build()}.
  */
 @ExtendWith(DoublePrecision.class)
 class OdeLayerOutputTimesTest {
@@ -169,6 +170,80 @@ class OdeLayerOutputTimesTest {
         net.setLabels(targets(16, TIMES.length, 4));
         net.computeGradientAndScore();
         return net.gradient().gradient().dup();
+    }
+
+    static Stream<Arguments> interpolatedLayers() {
+        return Stream.of(
+                Arguments.of("OdeLayer DOPRI5 BACKPROP", common(new OdeLayer.Builder(), GradientMode.BACKPROP)
+                        .solver(Solver.DOPRI5).tolerances(1e-10, 1e-10).interpolateOutputs(true).build()),
+                Arguments.of("OdeLayer TSIT5 CHECKPOINTED", common(new OdeLayer.Builder(), GradientMode.CHECKPOINTED)
+                        .checkpointMemory(2048).solver(Solver.TSIT5).tolerances(1e-10, 1e-10).interpolateOutputs(true)
+                        .build()),
+                Arguments.of("OdeLayer TSIT5 ADJOINT", common(new OdeLayer.Builder(), GradientMode.ADJOINT)
+                        .solver(Solver.TSIT5).tolerances(1e-10, 1e-10).interpolateOutputs(true).build()),
+                Arguments.of("GalerkinOdeLayer DOPRI5 BACKPROP", common(new GalerkinOdeLayer.Builder(),
+                        GradientMode.BACKPROP).basis(Basis.fourier(1)).higherModeScale(0.5).solver(Solver.DOPRI5)
+                        .tolerances(1e-10, 1e-10).interpolateOutputs(true).build()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("interpolatedLayers")
+    void interpolatedOutputsAreDifferentiated(String name, Layer ode) {
+        MultiLayerNetwork net = trajectoryNetwork(ode);
+        for (String key : net.getLayer(1).paramTable().keySet()) {
+            OdeNetworks.perturb(net.getLayer(1), key, 0.3, key.hashCode());
+        }
+        assertThat(gradientsAreExact(net, TIMES.length)).as(name).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"DOPRI5", "TSIT5"})
+    void interpolatedOutputsAreTheSolutionAtFewerEvaluations(String solver) {
+        double[] times = new double[25];
+        for (int k = 0; k < times.length; k++) {
+            times[k] = 2.0 * (k + 1) / times.length;
+        }
+        UnaryOperator<OdeLayer.Builder> layer = b -> b.field(VectorField.mlp().timeDependent(false))
+                .solver(Solver.valueOf(solver)).tolerances(1e-8, 1e-8).timeSpan(0, 2.0).outputTimes(times);
+        MultiLayerNetwork interpolated = OdeLayerNumericsTest.linear(layer.apply(new OdeLayer.Builder())
+                .interpolateOutputs(true).build());
+        MultiLayerNetwork stepped = OdeLayerNumericsTest.linear(layer.apply(new OdeLayer.Builder()).build());
+        INDArray h0 = Nd4j.createFromArray(new double[][] {{1, 1}, {-0.5, 2}});
+        INDArray out = interpolated.output(h0);
+        for (int k = 0; k < times.length; k++) {
+            INDArray atK = out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(k));
+            assertThat(atK.distance2(OdeLayerNumericsTest.exact(h0, times[k]))).as("t = %s", times[k])
+                    .isLessThan(1e-6);
+        }
+        stepped.output(h0);
+        long interpolatedNfe = ((org.dl4jnode.layers.OdeLayer) interpolated.getLayer(0)).lastForwardEvaluations();
+        long steppedNfe = ((org.dl4jnode.layers.OdeLayer) stepped.getLayer(0)).lastForwardEvaluations();
+        System.out.printf("%s, 25 output times, tol 1e-8: NFE %d interpolated, %d stepping to each time%n", solver,
+                interpolatedNfe, steppedNfe);
+        assertThat(interpolatedNfe).isLessThan(steppedNfe / 2);
+    }
+
+    @Test
+    void interpolateOutputsRoundTripsAndNeedsAdaptiveDenseOutput() {
+        BaseOdeLayer ode = common(new OdeLayer.Builder(), GradientMode.BACKPROP).solver(Solver.TSIT5)
+                .tolerances(1e-5, 1e-5).interpolateOutputs(true).build();
+        MultiLayerNetwork net = trajectoryNetwork(ode);
+        String json = net.getLayerWiseConfigurations().toJson();
+        assertThat(json).contains("\"interpolateOutputs\" : true");
+        assertThat(MultiLayerConfiguration.fromJson(json)).isEqualTo(net.getLayerWiseConfigurations());
+        assertThat(MultiLayerConfiguration.fromJson(json.replace("\"interpolateOutputs\" : true,", "")).getConf(1)
+                .getLayer()).as("a file without the field: stepped outputs")
+                .satisfies(l -> assertThat(((BaseOdeLayer) l).isInterpolateOutputs()).isFalse());
+        assertThatThrownBy(() -> new OdeLayer.Builder().name("t").field(VectorField.mlp(2)).solver(Solver.DOPRI5)
+                .tolerances(1e-5, 1e-5).interpolateOutputs(true).build())
+                .hasMessageContaining("OdeLayer 't': interpolateOutputs(true) reads output times between steps, but "
+                        + "no outputTimes are set");
+        assertThatThrownBy(() -> new OdeLayer.Builder().name("t").field(VectorField.mlp(2)).solver(Solver.DOPRI5)
+                .steps(8).outputTimes(0.5, 1).interpolateOutputs(true).build())
+                .hasMessageContaining("needs adaptive stepping (tolerances(rtol, atol))");
+        assertThatThrownBy(() -> new OdeLayer.Builder().name("t").field(VectorField.mlp(2)).solver(Solver.BOSH3)
+                .tolerances(1e-5, 1e-5).outputTimes(0.5, 1).interpolateOutputs(true).build())
+                .hasMessageContaining("needs a solver with dense output (DOPRI5, TSIT5), got BOSH3");
     }
 
     @Test

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * {@link GradientMethod#backprop()}: the recorded steps reversed, each output's cotangent joining
- * the reverse pass at the step that ends at its time (at the start for an output at t0).
+ * the reverse pass at the step that ends at its time or that it was interpolated in (at the start for
+ * an output at t0).
  */
 final class Backprop implements GradientMethod {
 
@@ -19,7 +20,7 @@ final class Backprop implements GradientMethod {
     public Gradients backward(Solution forward, List<INDArray> outputBars) {
         OutputCotangents jumps = OutputCotangents.of(forward, outputBars);
         Gradients g = DiscreteBackprop.backward(forward.tape(), forward.tableau(), forward.steps(),
-                outputBars.get(outputBars.size() - 1), jumps.byStep(), forward.pool());
+                outputBars.get(outputBars.size() - 1), jumps, forward.pool(), null);
         if (jumps.atStart() != null) {
             g.initialState().addi(jumps.atStart());
         }

@@ -8,7 +8,6 @@ import org.dl4jnode.samediff.tableau.ButcherTableau;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -69,14 +68,9 @@ final class Checkpointed implements GradientMethod {
             int last = Math.min(n, first + record.every);
             try (EvaluationTape tape = new EvaluationTape(f, forward.binding(), record.tapeBudget, pool)) {
                 List<Step<INDArray>> steps = replay(method, tape, record, c, first, last);
-                Map<Integer, INDArray> local = new HashMap<>();
-                jumps.byStep().forEach((step, bar) -> {
-                    if (step >= first && step < last) {
-                        local.put(step - first, bar);
-                    }
-                });
                 // one accumulation across the runs, in a single pass's order: backprop's sums bit for bit
-                Gradients g = DiscreteBackprop.backward(tape, tableau, steps, yBar, local, pool, carried);
+                Gradients g = DiscreteBackprop.backward(tape, tableau, steps, yBar, jumps.steps(first, last), pool,
+                        carried);
                 pool.giveBack(yBar);
                 yBar = g.initialState();
                 carried = g;
@@ -102,7 +96,7 @@ final class Checkpointed implements GradientMethod {
         if (carried == null) {
             // no step at all (a single output at t0): zero gradients through an empty run
             try (EvaluationTape tape = new EvaluationTape(f, forward.binding(), 0, pool)) {
-                carried = DiscreteBackprop.backward(tape, tableau, List.of(), yBar, Map.of(), pool, null);
+                carried = DiscreteBackprop.backward(tape, tableau, List.of(), yBar, OutputCotangents.NONE, pool, null);
             }
             pool.giveBack(yBar);
             yBar = carried.initialState();

@@ -96,6 +96,18 @@ public final class DiscreteBackprop {
      */
     static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
                               INDArray outputBar, Map<Integer, INDArray> jumps, ArrayPool pool, Gradients carried) {
+        return backward(tape, tableau, steps, outputBar, new OutputCotangents(jumps, Map.of(), null), pool, carried);
+    }
+
+    /**
+     * As {@link #backward(EvaluationTape, ButcherTableau, List, INDArray, Map, ArrayPool, Gradients)} with
+     * outputs interpolated inside steps too: an output {@code y + dt sum_i w_i k_i} read inside step n adds
+     * its cotangent to the step's start state's and {@code dt w_i} times it to each stage's {@code kbar_i}.
+     * The cotangent at the start ({@link OutputCotangents#atStart()}) is the caller's to add.
+     */
+    static Gradients backward(EvaluationTape tape, ButcherTableau tableau, List<Step<INDArray>> steps,
+                              INDArray outputBar, OutputCotangents outputs, ArrayPool pool, Gradients carried) {
+        Map<Integer, INDArray> jumps = outputs.byStep();
         FieldFunction f = tape.field();
         DataType type = outputBar.dataType();
         Map<String, INDArray> paramBar = new LinkedHashMap<>();
@@ -121,11 +133,23 @@ public final class DiscreteBackprop {
             double dt = step.dt();
             Arrays.fill(computed, false);
             ArrayAlgebra.copy(yBar, stepBar);
+            List<OutputCotangents.Interpolated> inside = outputs.inside().getOrDefault(n, List.of());
             for (int i = s - 1; i >= 0; i--) {
                 boolean any = false;
                 if (tableau.b(i) != 0) {
                     ArrayAlgebra.scale(dt * tableau.b(i), yBar, kBar);
                     any = true;
+                }
+                for (OutputCotangents.Interpolated output : inside) {
+                    double w = output.weights()[i];
+                    if (w != 0) {
+                        if (any) {
+                            ArrayAlgebra.axpy(dt * w, output.bar(), kBar);
+                        } else {
+                            ArrayAlgebra.scale(dt * w, output.bar(), kBar);
+                            any = true;
+                        }
+                    }
                 }
                 for (int j = i + 1; j < s; j++) {
                     double aji = tableau.a(j, i);
@@ -153,6 +177,9 @@ public final class DiscreteBackprop {
                 if (vjp.input() != null) {
                     ArrayAlgebra.axpy(1, vjp.input(), inputBar);
                 }
+            }
+            for (OutputCotangents.Interpolated output : inside) {
+                ArrayAlgebra.axpy(1, output.bar(), stepBar);
             }
             INDArray swap = yBar;
             yBar = stepBar;

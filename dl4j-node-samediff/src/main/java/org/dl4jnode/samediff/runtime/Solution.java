@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.List;
 
 /**
- * What {@link OdeSolve#solve} returns: the state at the end of each segment (the outputs) and what
+ * What {@link OdeSolve#solve} returns: the state at each output (a segment's end, or a time read off a
+ * step by its continuous extension) and what
  * the backward pass needs, which only its {@link GradientMethod} reads. Holds the field's tape
  * (when the method keeps the steps) until {@link #close()}.
  */
@@ -20,7 +21,7 @@ public final class Solution implements AutoCloseable {
     private final ButcherTableau tableau;
     private final List<TimeGrid> segments;
     private final List<INDArray> states;
-    private final int[] stepsUpTo;
+    private final List<OutputPoint> outputPoints;
     private final List<Step<INDArray>> steps;
     private final GradientMethod gradient;
     private final long evaluations;
@@ -33,14 +34,14 @@ public final class Solution implements AutoCloseable {
     private EvaluationTape tape;
 
     Solution(FieldFunction field, ButcherTableau tableau, List<TimeGrid> segments, List<INDArray> states,
-             int[] stepsUpTo, List<Step<INDArray>> steps, EvaluationTape tape, Binding binding,
+             List<OutputPoint> outputPoints, List<Step<INDArray>> steps, EvaluationTape tape, Binding binding,
              GradientMethod gradient, long evaluations, SolveStatistics statistics, Checkpointed.Record checkpoints,
              ArrayPool pool) {
         this.field = field;
         this.tableau = tableau;
         this.segments = segments;
         this.states = states;
-        this.stepsUpTo = stepsUpTo;
+        this.outputPoints = List.copyOf(outputPoints);
         this.steps = steps;
         this.tape = tape;
         this.binding = binding;
@@ -51,7 +52,15 @@ public final class Solution implements AutoCloseable {
         this.pool = pool;
     }
 
-    /** The whole state at the end of each segment, in order; the last is the final state. */
+    /**
+     * Where an output was read off the accepted steps (numbered from 0 over the whole solve): at the end
+     * of step {@code step} ({@code weights} null), inside it by the continuous extension's weights, or the
+     * initial state ({@code step} -1).
+     */
+    record OutputPoint(int step, double[] weights) {
+    }
+
+    /** The whole state at each output, in order; the last is the final state. */
     public List<INDArray> states() {
         return states;
     }
@@ -124,9 +133,9 @@ public final class Solution implements AutoCloseable {
         return segments;
     }
 
-    /** The steps taken up to the end of segment k. */
-    int stepsUpTo(int k) {
-        return stepsUpTo[k];
+    /** Where output k was read off the accepted steps. */
+    OutputPoint outputPoint(int k) {
+        return outputPoints.get(k);
     }
 
     List<Step<INDArray>> steps() {

@@ -45,7 +45,10 @@ public final class ButcherTableau {
             new double[] {2.0 / 9, 1.0 / 3, 4.0 / 9, 0},
             new double[] {2.0 / 9 - 7.0 / 24, 1.0 / 3 - 1.0 / 4, 4.0 / 9 - 1.0 / 3, -1.0 / 8});
 
-    /** Dormand-Prince 5(4): seven stages, first-same-as-last, embedded fourth-order estimate. */
+    /**
+     * Dormand-Prince 5(4): seven stages, first-same-as-last, embedded fourth-order estimate, and
+     * Shampine's dense output of order 4.
+     */
     public static final ButcherTableau DOPRI5 = new ButcherTableau("Dopri5", 5, 4,
             new double[] {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
             new double[][] {
@@ -56,15 +59,21 @@ public final class ButcherTableau {
                 {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
                 {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
                 {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}},
-            new double[] {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0},
+            dopri5Weights(),
             new double[] {35.0 / 384 - 5179.0 / 57600, 0, 500.0 / 1113 - 7571.0 / 16695,
                 125.0 / 192 - 393.0 / 640, -2187.0 / 6784 + 92097.0 / 339200, 11.0 / 84 - 187.0 / 2100,
-                -1.0 / 40});
+                -1.0 / 40},
+            ContinuousExtension.dormandPrince(dopri5Weights()));
+
+    private static double[] dopri5Weights() {
+        return new double[] {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0};
+    }
 
     /**
      * Tsitouras 5(4) (2011): seven stages, first-same-as-last, embedded fourth-order estimate; its
      * coefficients minimise the principal error under simplifying assumptions, so it tends to reach a
-     * tolerance in fewer steps than {@link #DOPRI5}. Coefficients to double precision as published.
+     * tolerance in fewer steps than {@link #DOPRI5}; with its own dense output of order 4.
+     * Coefficients to double precision as published.
      */
     public static final ButcherTableau TSIT5 = new ButcherTableau("Tsit5", 5, 4,
             new double[] {0, 0.161, 0.327, 0.9, 0.9800255409045097, 1, 1},
@@ -81,7 +90,16 @@ public final class ButcherTableau {
             new double[] {0.09646076681806523, 0.01, 0.4798896504144996, 1.379008574103742, -3.290069515436081,
                 2.324710524099774, 0},
             new double[] {0.00178001105222577714, 0.0008164344596567469, -0.007880878010261995,
-                0.1447110071732629, -0.5823571654525552, 0.45808210592918697, -1.0 / 66});
+                0.1447110071732629, -0.5823571654525552, 0.45808210592918697, -1.0 / 66},
+            // Tsitouras' own interpolant (order 4), its seven polynomials multiplied out into powers of theta
+            new ContinuousExtension(4, new double[][] {
+                {1, -2.763706197274826, 2.9132554618219126, -1.0530884977290216},
+                {0, 0.13169999999999998, -0.2234, 0.1017},
+                {0, 3.930296236894751, -5.941033872131505, 2.490627285651253},
+                {0, -12.411077166933676, 30.338188630282318, -16.548102889244902},
+                {0, 37.50931341651104, -88.1789048947664, 47.37952196281928},
+                {0, -27.896526289197286, 65.09189467479368, -34.87065786149661},
+                {0, 1.5, -4.0, 2.5}}));
 
     /**
      * Prince-Dormand 8(7) (RK8(7)13M, 1981): thirteen stages, embedded seventh-order estimate; for
@@ -145,6 +163,7 @@ public final class ButcherTableau {
     private final double[][] a;
     private final double[] b;
     private final double[] bError;
+    private final ContinuousExtension continuousExtension;
 
     /**
      * @param name          a human-readable name used in messages
@@ -159,6 +178,19 @@ public final class ButcherTableau {
      */
     public ButcherTableau(String name, int order, int embeddedOrder, double[] c, double[][] a, double[] b,
                           double[] bError) {
+        this(name, order, embeddedOrder, c, a, b, bError, null);
+    }
+
+    /**
+     * As {@link #ButcherTableau(String, int, int, double[], double[][], double[], double[])}, with a dense
+     * output.
+     *
+     * @param continuousExtension the method's interpolant, or null when it has none
+     * @throws IllegalArgumentException also if the interpolant has another number of stages or its
+     *                                  weights at theta = 1 are not {@code b}
+     */
+    public ButcherTableau(String name, int order, int embeddedOrder, double[] c, double[][] a, double[] b,
+                          double[] bError, ContinuousExtension continuousExtension) {
         this.name = Objects.requireNonNull(name, "name");
         int s = c.length;
         if (s == 0 || a.length != s || b.length != s || (bError != null && bError.length != s)) {
@@ -192,6 +224,19 @@ public final class ButcherTableau {
         this.a = Arrays.stream(a).map(double[]::clone).toArray(double[][]::new);
         this.b = b.clone();
         this.bError = bError == null ? null : bError.clone();
+        if (continuousExtension != null) {
+            double[] atEnd = continuousExtension.stages() == s ? continuousExtension.weights(1) : null;
+            for (int i = 0; atEnd != null && i < s; i++) {
+                if (Math.abs(atEnd[i] - b[i]) > CONSISTENCY_TOLERANCE) {
+                    atEnd = null;
+                }
+            }
+            if (atEnd == null) {
+                throw new IllegalArgumentException("Butcher tableau " + name + ": the continuous extension must "
+                        + "have one weight per stage (" + s + ") and equal the weights b at theta = 1");
+            }
+        }
+        this.continuousExtension = continuousExtension;
     }
 
     public String name() {
@@ -237,6 +282,11 @@ public final class ButcherTableau {
     /** The error weights (b - bHat); a copy, or empty for a fixed-step method. */
     public Optional<double[]> errorWeights() {
         return Optional.ofNullable(bError).map(double[]::clone);
+    }
+
+    /** The method's dense output, or empty when it has none. */
+    public Optional<ContinuousExtension> continuousExtension() {
+        return Optional.ofNullable(continuousExtension);
     }
 
     /** True for an embedded pair, which can drive adaptive step-size control. */
