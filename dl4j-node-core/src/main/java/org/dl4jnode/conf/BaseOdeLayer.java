@@ -1018,7 +1018,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                             + "(tolerances(rtol, atol)); a fixed grid of " + steps + " steps already ends a step at "
                             + "each output time");
                 }
-                if (solver != null && solver.tableau().continuousExtension().isEmpty()) {
+                if (solver.tableau().continuousExtension().isEmpty()) {
                     throw new IllegalArgumentException(who + ": interpolateOutputs(true) needs a solver with dense "
                             + "output (" + Solver.interpolating() + "), got " + solver);
                 }

@@ -41,14 +41,17 @@ public enum Solver {
 
     /** The embedded pairs, which {@code tolerances(rtol, atol)} can drive, for messages: e.g. "BOSH3, DOPRI5". */
     public static String adaptive() {
-        return java.util.Arrays.stream(values()).filter(s -> s.tableau.isAdaptive()).map(Solver::name)
-                .collect(java.util.stream.Collectors.joining(", "));
+        return names(ButcherTableau::isAdaptive);
     }
 
     /** The methods with a dense output, which {@code interpolateOutputs(true)} can use: e.g. "DOPRI5, TSIT5". */
     public static String interpolating() {
-        return java.util.Arrays.stream(values()).filter(s -> s.tableau.continuousExtension().isPresent())
-                .map(Solver::name).collect(java.util.stream.Collectors.joining(", "));
+        return names(t -> t.continuousExtension().isPresent());
+    }
+
+    private static String names(java.util.function.Predicate<ButcherTableau> which) {
+        return java.util.Arrays.stream(values()).filter(s -> which.test(s.tableau)).map(Solver::name)
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Order of accuracy of the solution. */

@@ -137,29 +137,17 @@ public final class DiscreteBackprop {
             for (int i = s - 1; i >= 0; i--) {
                 boolean any = false;
                 if (tableau.b(i) != 0) {
-                    ArrayAlgebra.scale(dt * tableau.b(i), yBar, kBar);
-                    any = true;
+                    any = addScaled(any, dt * tableau.b(i), yBar, kBar);
                 }
                 for (OutputCotangents.Interpolated output : inside) {
-                    double w = output.weights()[i];
-                    if (w != 0) {
-                        if (any) {
-                            ArrayAlgebra.axpy(dt * w, output.bar(), kBar);
-                        } else {
-                            ArrayAlgebra.scale(dt * w, output.bar(), kBar);
-                            any = true;
-                        }
+                    if (output.weights()[i] != 0) {
+                        any = addScaled(any, dt * output.weights()[i], output.bar(), kBar);
                     }
                 }
                 for (int j = i + 1; j < s; j++) {
                     double aji = tableau.a(j, i);
                     if (aji != 0 && computed[j]) {
-                        if (any) {
-                            ArrayAlgebra.axpy(dt * aji, stageBar[j], kBar);
-                        } else {
-                            ArrayAlgebra.scale(dt * aji, stageBar[j], kBar);
-                            any = true;
-                        }
+                        any = addScaled(any, dt * aji, stageBar[j], kBar);
                     }
                 }
                 if (!any) {
@@ -198,6 +186,16 @@ public final class DiscreteBackprop {
             }
         }
         return new Gradients(returned, paramBar, inputBar);
+    }
+
+    /** {@code sum += factor x}, or {@code sum = factor x} when nothing was summed yet; true (summed). */
+    private static boolean addScaled(boolean started, double factor, INDArray x, INDArray sum) {
+        if (started) {
+            ArrayAlgebra.axpy(factor, x, sum);
+        } else {
+            ArrayAlgebra.scale(factor, x, sum);
+        }
+        return true;
     }
 
     private static INDArray zeros(ArrayPool pool, DataType type, long[] shape) {

@@ -9,6 +9,7 @@ import org.dl4jnode.samediff.solve.SolveStatistics;
 import org.dl4jnode.samediff.solve.Step;
 import org.dl4jnode.samediff.solve.TimeGrid;
 import org.dl4jnode.samediff.tableau.ButcherTableau;
+import org.dl4jnode.samediff.tableau.ContinuousExtension;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -154,17 +155,17 @@ public final class OdeSolve {
                 throw new IllegalArgumentException("the segments end at " + from + ", the whole grid at " + whole.t1());
             }
             int last = times.length - 1;
-            double[] theta = new double[1];
+            ContinuousExtension dense = tableau.continuousExtension().orElseThrow();
             int[] next = {0};
             Consumer<Step<INDArray>> read = step -> {
                 // outputs before the last that this step covers; the last is the solve's end state
-                while (next[0] < last && (theta[0] = (times[next[0]] - step.t()) / step.dt()) <= 1 + 1e-9) {
-                    double[] w = tableau.continuousExtension().orElseThrow().weights(Math.min(1, theta[0]));
-                    double[] scaled = new double[w.length];
-                    for (int i = 0; i < w.length; i++) {
-                        scaled[i] = w[i] * step.dt();
+                while (next[0] < last) {
+                    double theta = (times[next[0]] - step.t()) / step.dt();
+                    if (theta > 1 + 1e-9) {
+                        break;
                     }
-                    states.add(method.algebra().combine(step.y(), scaled, step.stageSlopes()));
+                    double[] w = dense.weights(Math.min(1, theta));
+                    states.add(method.interpolate(step, w));
                     points.add(new Solution.OutputPoint(taken, w));
                     next[0]++;
                 }
@@ -176,9 +177,7 @@ public final class OdeSolve {
                     points.add(new Solution.OutputPoint(-1, null));
                     next[0]++;
                 }
-                if (next[0] <= last && times[last] != whole.t0()) {
-                    y = integrate(whole, y, read);
-                }
+                y = integrate(whole, y, read);
                 if (next[0] != last) {
                     throw new IllegalStateException("outputs " + next[0] + " to " + (last - 1) + " of " + times.length
                             + " were not covered by the steps from " + whole.t0() + " to " + whole.t1());

@@ -50,18 +50,16 @@ record OutputCotangents(Map<Integer, INDArray> byStep, Map<Integer, List<Interpo
 
     /** Those of steps {@code first} to {@code last - 1}, indexed from {@code first}; none at the start. */
     OutputCotangents steps(int first, int last) {
-        Map<Integer, INDArray> localEnds = new HashMap<>();
-        byStep.forEach((n, bar) -> {
+        return new OutputCotangents(between(byStep, first, last), between(inside, first, last), null);
+    }
+
+    private static <V> Map<Integer, V> between(Map<Integer, V> byStep, int first, int last) {
+        Map<Integer, V> local = new HashMap<>();
+        byStep.forEach((n, value) -> {
             if (n >= first && n < last) {
-                localEnds.put(n - first, bar);
+                local.put(n - first, value);
             }
         });
-        Map<Integer, List<Interpolated>> localInside = new HashMap<>();
-        inside.forEach((n, bars) -> {
-            if (n >= first && n < last) {
-                localInside.put(n - first, bars);
-            }
-        });
-        return new OutputCotangents(localEnds, localInside, null);
+        return local;
     }
 }

@@ -59,6 +59,15 @@ public final class RungeKutta<T> {
     }
 
     /**
+     * The state inside an accepted step by a dense output's weights: {@code y + dt sum_i w_i k_i}.
+     *
+     * @param weights {@code b_i(theta)} of the tableau's continuous extension, one per stage
+     */
+    public T interpolate(Step<T> step, double[] weights) {
+        return algebra.combine(step.y(), scaled(weights, step.dt()), step.stageSlopes());
+    }
+
+    /**
      * Releases what a rejected step made, through the algebra and {@code f}: its stage states and
      * slopes after the first, its end state and its error estimate. Its start state and first slope
      * stay, for the retry with a smaller step.
