@@ -84,6 +84,12 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
      * stepped to (JSON {@code "interpolateOutputs"}; absent in older files: false).
      */
     protected boolean interpolateOutputs;
+    /**
+     * How many of the input's last columns are each example's own output times (JSON
+     * {@code "outputTimesFromInput"}; absent in older files: 0, no such columns): the output is then
+     * {@code [minibatch, d, T]} with T this count, example i's column j at its time {@code x[i, nIn + j]}.
+     */
+    protected int outputTimesFromInput;
     /** The image's height and width for a convolutional field (set with nIn from the input type); 0 otherwise. */
     protected long height;
     protected long width;
@@ -107,6 +113,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.depthWidths = builder.depthWidths == null ? null : builder.depthWidths.clone();
         this.outputTimes = builder.outputTimes == null ? null : builder.outputTimes.clone();
         this.interpolateOutputs = builder.interpolateOutputs;
+        this.outputTimesFromInput = builder.outputTimesFromInput;
         this.regularizers = List.copyOf(builder.regularizers);
         this.nOut = this.nIn;
     }
@@ -316,7 +323,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        long size = inputSize(inputType);
+        long size = stateInputSize(inputType);
         if (inputType instanceof InputType.InputTypeConvolutional image) {
             height = image.getHeight();
             width = image.getWidth();
@@ -338,14 +345,32 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        long out = outputSize(inputSize(inputType));
+        long out = outputSize(stateInputSize(inputType));
         if (outputTimes != null) {
             return InputType.recurrent(out, outputTimes.length);
+        }
+        if (outputTimesFromInput > 0) {
+            return InputType.recurrent(out, outputTimesFromInput);
         }
         if (inputType instanceof InputType.InputTypeConvolutional image) {
             return InputType.convolutional(image.getHeight(), image.getWidth(), out, CNN2DFormat.NCHW);
         }
         return InputType.feedForward(out);
+    }
+
+    /**
+     * The input's features that are the state's (all but the {@code outputTimesFromInput} columns of
+     * times), checking that there are some.
+     */
+    private long stateInputSize(InputType inputType) {
+        long size = inputSize(inputType);
+        if (size <= outputTimesFromInput) {
+            throw new DL4JInvalidConfigException(describe() + ": outputTimesFromInput(" + outputTimesFromInput
+                    + ") reads the input's last " + outputTimesFromInput + " columns as output times, but the input "
+                    + "type " + inputType + " has only " + size + " features; give the layer the state and the "
+                    + "times (in a ComputationGraph: addLayer(name, layer, stateInput, timesInput))");
+        }
+        return size - outputTimesFromInput;
     }
 
     /** The input's features (channels for a convolutional field), checking that the field can read it. */
@@ -378,7 +403,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         InputType out = getOutputType(-1, inputType);
         long pixels = inputType instanceof InputType.InputTypeConvolutional image
                 ? image.getHeight() * image.getWidth() : 1;
-        long state = augmentation().stateSize(inputSize(inputType)) * pixels;
+        long state = augmentation().stateSize(stateInputSize(inputType)) * pixels;
         long numParams = initializer().numParams(this);
         long updaterState = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
         int stages = solver.tableau().stages();
@@ -651,6 +676,15 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.interpolateOutputs = interpolateOutputs;
     }
 
+    /** How many of the input's last columns are each example's output times; 0: none. */
+    public int getOutputTimesFromInput() {
+        return outputTimesFromInput;
+    }
+
+    public void setOutputTimesFromInput(int outputTimesFromInput) {
+        this.outputTimesFromInput = outputTimesFromInput;
+    }
+
     /** The flow regularisers, in configuration order (empty: none). */
     public List<FlowRegularizer> getRegularizers() {
         return regularizers;
@@ -660,10 +694,19 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         this.regularizers = regularizers == null ? List.of() : List.copyOf(regularizers);
     }
 
-    /** True when the layer outputs the state at several times, {@code [minibatch, d, T]}. */
+    /**
+     * True when the layer outputs the state at several times, {@code [minibatch, d, T]}: fixed
+     * {@code outputTimes} or each example's own ({@code outputTimesFromInput}).
+     */
     @JsonIgnore
     public boolean hasOutputTimes() {
-        return outputTimes != null;
+        return outputTimes != null || outputTimesFromInput > 0;
+    }
+
+    /** True when each example's output times are the last columns of its input row. */
+    @JsonIgnore
+    public boolean hasOutputTimesFromInput() {
+        return outputTimesFromInput > 0;
     }
 
     /** True when every example learns its own integration depth T(x). */
@@ -687,7 +730,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 && Objects.equals(gradientComputation, that.gradientComputation)
                 && Objects.equals(solveFailurePolicy, that.solveFailurePolicy) && dataControlled == that.dataControlled
                 && Arrays.equals(depthWidths, that.depthWidths) && Arrays.equals(outputTimes, that.outputTimes)
-                && interpolateOutputs == that.interpolateOutputs
+                && interpolateOutputs == that.interpolateOutputs && outputTimesFromInput == that.outputTimesFromInput
                 && height == that.height && width == that.width && regularizers.equals(that.regularizers);
     }
 
@@ -695,7 +738,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     public int hashCode() {
         return Objects.hash(super.hashCode(), field, solver, timeStart, timeEnd, stepping, gradientComputation,
                 solveFailurePolicy, dataControlled, Arrays.hashCode(depthWidths),
-                Arrays.hashCode(outputTimes), interpolateOutputs, height, width, regularizers);
+                Arrays.hashCode(outputTimes), interpolateOutputs, outputTimesFromInput, height, width, regularizers);
     }
 
     @Override
@@ -712,6 +755,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
                 + (dataControlled ? ", data-controlled" : "")
                 + (depthWidths != null ? ", adaptiveDepth" + Arrays.toString(depthWidths) : "")
                 + (outputTimes != null ? ", outputTimes=" + Arrays.toString(outputTimes) : "")
+                + (outputTimesFromInput > 0 ? ", outputTimesFromInput=" + outputTimesFromInput : "")
                 + (interpolateOutputs ? " (interpolated)" : "")
                 + (regularizers.isEmpty() ? "" : ", regularizers=" + regularizers);
     }
@@ -752,6 +796,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         protected int[] depthWidths;
         protected double[] outputTimes;
         protected boolean interpolateOutputs;
+        protected int outputTimesFromInput;
         protected List<FlowRegularizer> regularizers = List.of();
 
         /** The vector field f(t, h), e.g. {@code VectorField.mlp(64)}. Required. */
@@ -892,6 +937,25 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         }
 
         /**
+         * Output the state at each example's own times, given as the last {@code count} columns of its
+         * input row: the input is {@code [minibatch, nIn + count]}, the state {@code x[:, 0:nIn]} and
+         * example i's times {@code x[i, nIn:]} (any order, repeats allowed, each in the time span), and
+         * the output {@code [minibatch, d, count]} holds example i's state at its j-th time in column j.
+         * For irregularly sampled series (Chen et al. 2018, section 5): in a {@code ComputationGraph} give
+         * the layer two inputs, {@code addLayer("ode", layer, "state", "times")}, which DL4J concatenates;
+         * pad an example with fewer observations by repeating one of its times and mask those steps in
+         * the labels. One solve serves the minibatch: it outputs the union of the times, which
+         * {@link #interpolateOutputs(boolean) interpolateOutputs} reads off the steps at no extra
+         * evaluations (recommended; otherwise every distinct time is a step's end). The times are data:
+         * their gradient is zero. Feed-forward fields only; not with {@link #outputTimes(double...)}.
+         * Default 0: no times in the input.
+         */
+        public T outputTimesFromInput(int count) {
+            this.outputTimesFromInput = count;
+            return self();
+        }
+
+        /**
          * Read the {@link #outputTimes(double...) output times} before the last off the steps by the
          * solver's dense output (its continuous extension, of order 4 for {@link Solver#DOPRI5} and
          * {@link Solver#TSIT5}) instead of stepping to each: the steps are then the error control's
@@ -1008,10 +1072,29 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         }
 
         private void validateOutputTimes(String who) {
+            if (outputTimesFromInput < 0) {
+                throw new IllegalArgumentException(who + ": outputTimesFromInput must be >= 0 (0: none), got "
+                        + outputTimesFromInput);
+            }
+            if (outputTimesFromInput > 0 && outputTimes != null) {
+                throw new IllegalArgumentException(who + ": outputTimes" + Arrays.toString(outputTimes) + " and "
+                        + "outputTimesFromInput(" + outputTimesFromInput + ") exclude each other: the output times "
+                        + "are either the layer's or each example's");
+            }
+            if (outputTimesFromInput > 0 && iDropout != null) {
+                throw new IllegalArgumentException(who + ": dropOut(" + iDropout + ") would drop the input's columns "
+                        + "of output times too (outputTimesFromInput(" + outputTimesFromInput + ")); put the dropout "
+                        + "on the layer before");
+            }
+            if (outputTimesFromInput > 0 && field.stateRank() != 2) {
+                throw new IllegalArgumentException(who + ": outputTimesFromInput gives a recurrent output "
+                        + "[minibatch, d, T], which needs a feed-forward field; field " + field + " works on images");
+            }
             if (interpolateOutputs) {
-                if (outputTimes == null) {
+                if (outputTimes == null && outputTimesFromInput == 0) {
                     throw new IllegalArgumentException(who + ": interpolateOutputs(true) reads output times between "
-                            + "steps, but no outputTimes are set; set outputTimes(...) or remove it");
+                            + "steps, but no outputTimes are set; set outputTimes(...) or outputTimesFromInput(...), "
+                            + "or remove it");
                 }
                 if (!(stepping() instanceof Stepping.Adaptive)) {
                     throw new IllegalArgumentException(who + ": interpolateOutputs(true) needs adaptive stepping "

@@ -32,7 +32,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
@@ -93,6 +92,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     private transient INDArray recordedX;
     /** The parameters the training solve read: the layer's, or the weight noise's draw from them. */
     private transient Map<String, INDArray> recordedParams;
+    /** The training solve's output times and how its outputs make the layer's. */
+    private transient OutputPlan recordedPlan;
     private long retriedSolves;
     private long lastForwardEvaluations;
     private long lastBackwardEvaluations;
@@ -166,11 +167,12 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     public List<INDArray> trajectory(INDArray x) {
         List<INDArray> states = new ArrayList<>();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray detached = solverArray(x);
+            OutputPlan plan = plan(x);
+            INDArray detached = solverArray(plan.state(x));
             INDArray y0 = bind(detached);
             states.add(y0.dup());
-            try (Solution s = forward(field(), detached, y0, null, step -> states.add(step.next().dup()))) {
-                checkFinite(detached, s);
+            try (Solution s = forward(field(), detached, y0, plan, null, step -> states.add(step.next().dup()))) {
+                checkFinite(detached, s, plan);
             }
         } finally {
             releaseAnalysisArrays();
@@ -184,7 +186,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
      */
     public INDArray initialState(INDArray x) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return lift().initialState(solverArray(x), params).dup();
+            return lift().initialState(solverArray(plan(x).state(x)), params).dup();
         } finally {
             releaseAnalysisArrays();
         }
@@ -198,7 +200,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
      */
     public INDArray finalStateFrom(INDArray x, INDArray h0) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray detached = solverArray(x);
+            OutputPlan plan = plan(x);
+            INDArray detached = solverArray(plan.state(x));
             long[] stateShape = layerConf().stateShape();
             long[] expected = new long[stateShape.length + 1];
             expected[0] = x.size(0);
@@ -208,8 +211,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                         + Arrays.toString(expected) + ", got " + Arrays.toString(h0.shape()));
             }
             bindField(field(), params, detached);
-            try (Solution s = forward(field(), detached, solverArray(h0).dup(), null, null)) {
-                checkFinite(detached, s);
+            try (Solution s = forward(field(), detached, solverArray(h0).dup(), plan, null, null)) {
+                checkFinite(detached, s, plan);
                 List<INDArray> states = s.states();
                 return states.get(states.size() - 1).dup();
             }
@@ -279,6 +282,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             if (g.input() != null) {
                 inputGradient = inputGradient.add(g.input());
             }
+            inputGradient = recordedPlan.inputGradient(inputGradient);
             gradientViews.forEach(gradient::setGradientFor);
             // into DL4J's workspace before the solve's arrays, the input gradient's among them, go back
             inputGradient = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputGradient);
@@ -290,16 +294,12 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     /**
      * The cotangents of the solve's outputs from the layer's {@code epsilon}: one for h(t1), or one
-     * per output time (the time slices of {@code [minibatch, d, T]}), each through the output's lift.
+     * per output time ({@link OutputPlan#outputCotangents}), each through the output's lift.
      */
     private List<INDArray> outputGradients(INDArray epsilon) {
-        if (!layerConf().hasOutputTimes()) {
-            return List.of(solverArray(lift().finalStateGradient(epsilon)));
-        }
         List<INDArray> bars = new ArrayList<>();
-        for (int k = 0; k < solution.states().size(); k++) {
-            bars.add(solverArray(lift().finalStateGradient(
-                    epsilon.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(k)))));
+        for (INDArray bar : recordedPlan.outputCotangents(epsilon)) {
+            bars.add(solverArray(lift().finalStateGradient(bar)));
         }
         return bars;
     }
@@ -311,23 +311,24 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
      */
     private INDArray solve(boolean training) {
         clearRecord();
-        INDArray x = solverArray(input);
+        OutputPlan plan = plan(input);
+        INDArray x = solverArray(plan.state(input));
         Solution s;
         Map<String, INDArray> p = training ? trainingParams() : params;
         if (training) {
             // the probe among the constants is shaped like the initial state: make that first
             INDArray h0 = solverArray(lift().initialState(x, p));
             bindField(trainingField(), p, penalties().constants(x, h0, solveIndex()));
-            s = forward(trainingField(), x, penalties().initialState(h0), gradientMethod(), null);
+            s = forward(trainingField(), x, penalties().initialState(h0), plan, gradientMethod(), null);
         } else {
-            s = forward(field(), x, bind(x), null, null);
+            s = forward(field(), x, bind(x), plan, null, null);
         }
         List<INDArray> states;
         try {
-            checkFinite(x, s);
+            checkFinite(x, s, plan);
             if (training) {
                 List<INDArray> whole = s.states();
-                penalties().measure(trainingField(), endTime(), whole.get(whole.size() - 1));
+                penalties().measure(trainingField(), plan.endTime(layerConf()), whole.get(whole.size() - 1));
             } else {
                 penalties().clear();
             }
@@ -341,23 +342,16 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             recordedInput = input;
             recordedX = x;
             recordedParams = p;
+            recordedPlan = plan;
         } else {
             s.close();
         }
-        if (!layerConf().hasOutputTimes()) {
-            return lift().output(states.get(0));
-        }
-        INDArray[] outputs = new INDArray[states.size()];
-        for (int k = 0; k < outputs.length; k++) {
-            outputs[k] = lift().output(states.get(k));
-        }
-        return Nd4j.stack(2, outputs);
+        return plan.output(states.stream().map(lift()::output).toList());
     }
 
-    /** The time the solve ends at: t1, or the last output time. */
-    private double endTime() {
-        BaseOdeLayer conf = layerConf();
-        return conf.hasOutputTimes() ? conf.getOutputTimes()[conf.getOutputTimes().length - 1] : conf.getTimeEnd();
+    /** The output times of a pass over {@code x}: the layer's, or each example's in its last columns. */
+    private OutputPlan plan(INDArray x) {
+        return OutputPlan.of(layerConf(), x, where());
     }
 
     /**
@@ -399,19 +393,21 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
 
     /**
      * The forward solve of {@code f} from {@code y0} over the layer's grid, or its segments between
-     * output times ({@link SolveGrids#forward}); the field is bound already.
+     * the plan's output times ({@link SolveGrids#forward}); the field is bound already.
      *
-     * @param x the layer input, blamed when the solve fails on a NaN in it
+     * @param x the layer input's state columns, blamed when the solve fails on a NaN in them
      */
-    private Solution forward(FieldFunction f, INDArray x, INDArray y0, GradientMethod gradient,
+    private Solution forward(FieldFunction f, INDArray x, INDArray y0, OutputPlan plan, GradientMethod gradient,
                              Consumer<Step<INDArray>> onStep) {
         BaseOdeLayer conf = layerConf();
+        double[] times = plan.times();
         Solution s;
         try {
             s = conf.isInterpolateOutputs()
-                    ? OdeSolve.solveInterpolated(f, y0, SolveGrids.interpolated(conf), SolveGrids.forward(conf),
-                            conf.getSolver().tableau(), gradient, statePool(), TAPE_BUDGET_BYTES, onStep)
-                    : OdeSolve.solve(f, y0, SolveGrids.forward(conf), conf.getSolver().tableau(), gradient,
+                    ? OdeSolve.solveInterpolated(f, y0, SolveGrids.interpolated(conf, times),
+                            SolveGrids.forward(conf, times), conf.getSolver().tableau(), gradient, statePool(),
+                            TAPE_BUDGET_BYTES, onStep)
+                    : OdeSolve.solve(f, y0, SolveGrids.forward(conf, times), conf.getSolver().tableau(), gradient,
                             statePool(), TAPE_BUDGET_BYTES, onStep);
         } catch (SolveFailure e) {
             rejectNonFinite(x);
@@ -425,7 +421,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                         RETRY_LOG_INTERVAL);
             }
             try {
-                s = OdeSolve.solve(f, y0, SolveGrids.forward(conf, retry.stepping()), conf.getSolver().tableau(),
+                s = OdeSolve.solve(f, y0, SolveGrids.forward(conf, retry.stepping(), times), conf.getSolver().tableau(),
                         gradient, statePool(), TAPE_BUDGET_BYTES, onStep);
             } catch (SolveFailure again) {
                 throw failure(again);
@@ -437,12 +433,12 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     }
 
     /** Every output state is finite, or an error blaming the input, the parameters or the step size. */
-    private void checkFinite(INDArray x, Solution s) {
+    private void checkFinite(INDArray x, Solution s, OutputPlan plan) {
         for (int k = 0; k < s.states().size(); k++) {
             if (!ArrayAlgebra.isFinite(s.states().get(k))) {
                 rejectNonFinite(x);
                 BaseOdeLayer conf = layerConf();
-                double t = conf.hasOutputTimes() ? conf.getOutputTimes()[k] : conf.getTimeEnd();
+                double t = plan.timeOf(k, conf);
                 throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t = " + t
                         + " (" + stepping(SolveGrids.whole(conf)) + "); the field may be too steep for this step size");
             }
@@ -588,19 +584,23 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         recordedInput = null;
         recordedX = null;
         recordedParams = null;
+        recordedPlan = null;
     }
 
     private void validateInput() {
         BaseOdeLayer conf = layerConf();
         long[] expected = conf.stateShape();
-        expected[0] = conf.getNIn();
+        expected[0] = conf.getNIn() + conf.getOutputTimesFromInput();
         boolean matches = input.rank() == expected.length + 1;
         for (int i = 0; matches && i < expected.length; i++) {
             matches = input.size(i + 1) == expected[i];
         }
         if (!matches) {
             throw new DL4JInvalidInputException(where() + ": expected input [minibatch, "
-                    + Arrays.toString(expected).replaceAll("[\\[\\]]", "") + "], got " + Arrays.toString(input.shape()));
+                    + Arrays.toString(expected).replaceAll("[\\[\\]]", "") + "]"
+                    + (conf.hasOutputTimesFromInput() ? " (the state's " + conf.getNIn() + " columns, then "
+                    + conf.getOutputTimesFromInput() + " columns of output times)" : "") + ", got "
+                    + Arrays.toString(input.shape()));
         }
     }
 

@@ -24,7 +24,8 @@ final class SolveGrids {
     }
 
     /**
-     * The forward solve's segments: the whole span, or with output times one grid per output time,
+     * The forward solve's segments: the whole span, or with output times (increasing; a pass's
+     * {@link OutputPlan#times()}) one grid per output time,
      * the k-th from the previous output time (t0 for the first) to t_k, so that every output time is
      * a step's end. An entry is null when its output time is t0 (that output is the initial state).
      * Adaptive grids step exactly to each time, each segment with the whole step budget; a fixed grid
@@ -32,13 +33,12 @@ final class SolveGrids {
      * ({@code ceil(steps * length / span)}), so that output times on the grid
      * {@code t0 + k (t1 - t0) / steps} keep it exactly. The solve ends at the last output time.
      */
-    static List<TimeGrid> forward(BaseOdeLayer conf) {
-        return forward(conf, conf.getStepping());
+    static List<TimeGrid> forward(BaseOdeLayer conf, double[] times) {
+        return forward(conf, conf.getStepping(), times);
     }
 
-    /** As {@link #forward(BaseOdeLayer)} with another stepping (a failure policy's retry). */
-    static List<TimeGrid> forward(BaseOdeLayer conf, Stepping stepping) {
-        double[] times = conf.getOutputTimes();
+    /** As {@link #forward(BaseOdeLayer, double[])} with another stepping (a failure policy's retry). */
+    static List<TimeGrid> forward(BaseOdeLayer conf, Stepping stepping, double[] times) {
         if (times == null) {
             return List.of(stepping.grid(conf.getTimeStart(), conf.getTimeEnd()));
         }
@@ -60,8 +60,7 @@ final class SolveGrids {
      * The forward grid of a solve whose outputs are interpolated ({@code interpolateOutputs}): the whole
      * span up to the last output time, with the whole step budget.
      */
-    static TimeGrid interpolated(BaseOdeLayer conf) {
-        double[] times = conf.getOutputTimes();
+    static TimeGrid interpolated(BaseOdeLayer conf, double[] times) {
         return conf.getStepping().grid(conf.getTimeStart(), times[times.length - 1]);
     }
 

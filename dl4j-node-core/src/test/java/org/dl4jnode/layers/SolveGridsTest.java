@@ -39,11 +39,11 @@ class SolveGridsTest {
 
     @Test
     void outputTimesSplitTheSpanAndAFixedGridKeepsItsSteps() {
-        List<TimeGrid> segments = SolveGrids.forward(layer().steps(4).outputTimes(0.0, 0.5, 1.0).build());
+        List<TimeGrid> segments = SolveGrids.forward(layer().steps(4).build(), new double[] {0.0, 0.5, 1.0});
         assertThat(segments).hasSize(3);
         assertThat(segments.get(0)).as("an output at t0 is the initial state").isNull();
         assertThat(((FixedGrid) segments.get(1)).steps()).isEqualTo(2);
         assertThat(((FixedGrid) segments.get(2)).steps()).isEqualTo(2);
-        assertThat(SolveGrids.forward(layer().build())).hasSize(1);
+        assertThat(SolveGrids.forward(layer().build(), null)).hasSize(1);
     }
 }
