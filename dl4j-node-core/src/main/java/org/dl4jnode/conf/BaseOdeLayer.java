@@ -66,7 +66,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
     protected double timeEnd;
     protected Stepping stepping = Stepping.fixed(Builder.DEFAULT_STEPS);
     protected GradientComputation gradientComputation = GradientComputation.backprop();
-    /** What a failed adaptive forward solve does (JSON {@code "solveFailurePolicy"}; absent in older files: fail). */
+    /** What a failed solve does (JSON {@code "solveFailurePolicy"}; absent in older files: fail). */
     protected SolveFailurePolicy solveFailurePolicy = SolveFailurePolicy.fail();
     /** The flat options of release 0.1.0's JSON, read into {@link #stepping} and {@link #gradientComputation}. */
     private transient LegacyOptions legacy;
@@ -847,8 +847,10 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         }
 
         /**
-         * What a failed adaptive forward solve does: {@link SolveFailurePolicy#fail()} (default) or
-         * {@link SolveFailurePolicy#retryOnFixedGrid(int)}. Needs {@link #tolerances(double, double)}.
+         * What a failed solve does: {@link SolveFailurePolicy#fail()} (default),
+         * {@link SolveFailurePolicy#retryOnFixedGrid(int)} (needs {@link #tolerances(double, double)})
+         * or {@link SolveFailurePolicy#skipMinibatch()} (needs {@code SkipMinibatchListener} on the
+         * network).
          */
         public T onSolveFailure(SolveFailurePolicy policy) {
             this.solveFailurePolicy = policy;
@@ -1013,7 +1015,7 @@ public abstract class BaseOdeLayer extends FeedForwardLayer {
         private void validateStepping(String who) {
             if (solveFailurePolicy == null) {
                 throw new IllegalArgumentException(who + ": onSolveFailure must not be null; use "
-                        + "SolveFailurePolicy.fail() or retryOnFixedGrid(steps)");
+                        + "SolveFailurePolicy.fail(), retryOnFixedGrid(steps) or skipMinibatch()");
             }
             boolean adaptive = !Double.isNaN(rtol) || !Double.isNaN(atol);
             validateGradient(who, adaptive);

@@ -13,15 +13,20 @@ import java.io.Serializable;
  * {@link #fail()}, the default, throws with the layer, the span, the solver and the NFE so far;
  * {@link #retryOnFixedGrid(int)} solves the same pass again on that many equal steps, logs why (the
  * first time and every 100th after), and counts it ({@code OdeLayer.retriedSolves()}), so that one
- * hard minibatch does not end a long training run. A layer input or parameter that is already NaN or
- * infinite fails either way: no grid solves from it. JSON {@code {"type" : "fail"}} or
- * {@code {"type" : "retryOnFixedGrid", "steps" : 16}}; files without the option read as fail.
+ * hard minibatch does not end a long training run; {@link #skipMinibatch()} drops the training
+ * minibatch whose solve failed, forward or backward, NaN states included: its update is undone to the
+ * last bit (parameters and updater state) by {@code SkipMinibatchListener}, which must be attached to
+ * the network, and the reason is logged. Inference passes fail under either of the last two as under
+ * fail. A layer input or parameter that is already NaN or infinite fails always: no grid solves from
+ * it. JSON {@code {"type" : "fail"}}, {@code {"type" : "retryOnFixedGrid", "steps" : 16}} or
+ * {@code {"type" : "skipMinibatch"}}; files without the option read as fail.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({@JsonSubTypes.Type(value = SolveFailurePolicy.Fail.class, name = "fail"),
-        @JsonSubTypes.Type(value = SolveFailurePolicy.RetryOnFixedGrid.class, name = "retryOnFixedGrid")})
+        @JsonSubTypes.Type(value = SolveFailurePolicy.RetryOnFixedGrid.class, name = "retryOnFixedGrid"),
+        @JsonSubTypes.Type(value = SolveFailurePolicy.SkipMinibatch.class, name = "skipMinibatch")})
 public sealed interface SolveFailurePolicy extends Serializable
-        permits SolveFailurePolicy.Fail, SolveFailurePolicy.RetryOnFixedGrid {
+        permits SolveFailurePolicy.Fail, SolveFailurePolicy.RetryOnFixedGrid, SolveFailurePolicy.SkipMinibatch {
 
     /** Throw: the default. */
     static Fail fail() {
@@ -31,6 +36,14 @@ public sealed interface SolveFailurePolicy extends Serializable
     /** Solve the failed pass again on {@code steps} equal steps (&gt;= 1) of the layer's solver. */
     static RetryOnFixedGrid retryOnFixedGrid(int steps) {
         return new RetryOnFixedGrid(steps);
+    }
+
+    /**
+     * Skip the training minibatch: the layer outputs h(t0) at every output time and zero gradients,
+     * and {@code SkipMinibatchListener} (needed) restores the parameters and the updater state.
+     */
+    static SkipMinibatch skipMinibatch() {
+        return new SkipMinibatch();
     }
 
     /** Throw. */
@@ -89,6 +102,26 @@ public sealed interface SolveFailurePolicy extends Serializable
         @Override
         public String toString() {
             return "retryOnFixedGrid(" + steps + ")";
+        }
+    }
+
+    /** Skip the training minibatch. */
+    final class SkipMinibatch implements SolveFailurePolicy {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SkipMinibatch;
+        }
+
+        @Override
+        public int hashCode() {
+            return 2;
+        }
+
+        @Override
+        public String toString() {
+            return "skipMinibatch";
         }
     }
 }

@@ -40,9 +40,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -95,6 +97,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /** The training solve's output times and how its outputs make the layer's. */
     private transient OutputPlan recordedPlan;
     private long retriedSolves;
+    private transient MinibatchSkips skips;
     private long lastForwardEvaluations;
     private long lastBackwardEvaluations;
     private SolveStatistics lastForwardStatistics = new SolveStatistics();
@@ -110,6 +113,14 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     /** Forward solves that failed and were solved again on a fixed grid ({@code onSolveFailure}). */
     public long retriedSolves() {
         return retriedSolves;
+    }
+
+    /** The training minibatches this layer skipped ({@code onSolveFailure(skipMinibatch())}). */
+    public MinibatchSkips minibatchSkips() {
+        if (skips == null) {
+            skips = new MinibatchSkips();
+        }
+        return skips;
     }
 
     /** Number of evaluations of the field in the last forward pass. */
@@ -251,7 +262,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         INDArray out;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
              SolveThreads threads = SolveThreads.open(input.length())) {
-            out = solve(training);
+            out = training ? trainingSolve() : solve(false);
         }
         return workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
     }
@@ -259,6 +270,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
+        if (minibatchSkips().skipping(getIterationCount())) {
+            return skippedGradient(workspaceMgr);
+        }
         Gradient gradient = new DefaultGradient(gradientsFlat);
         INDArray inputGradient;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
@@ -272,7 +286,11 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             try {
                 g = penalties().complete(solution.backward(penalties().solveStateBars(outputGradients(epsilon))));
             } catch (SolveFailure e) {
-                throw failure(e);
+                if (!skipsMinibatches()) {
+                    throw failure(e);
+                }
+                skip(failure(e));
+                return skippedGradient(workspaceMgr);
             }
             lastBackwardEvaluations = f.vjpEvaluations() - before;
             lastBackwardStatistics = solution.backwardStatistics();
@@ -302,6 +320,70 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
             bars.add(solverArray(lift().finalStateGradient(bar)));
         }
         return bars;
+    }
+
+    /**
+     * The training forward pass, or under {@code skipMinibatch} h(t0) at every output time when its
+     * solve fails: the minibatch's update is undone by the listener, so the output only has to be
+     * finite and shaped.
+     */
+    private INDArray trainingSolve() {
+        MinibatchSkips skips = minibatchSkips();
+        long iteration = getIterationCount();
+        Optional<String> unserved = skips.unservedBefore(iteration);
+        if (unserved.isPresent()) {
+            throw new IllegalStateException(where() + ": an earlier training minibatch was skipped (" + unserved.get()
+                    + ") and its update was not undone; onSolveFailure(skipMinibatch) needs "
+                    + "SkipMinibatchListener.attachTo(network) among the network's listeners");
+        }
+        if (!skips.skipping(iteration)) {
+            try {
+                return solve(true);
+            } catch (FailedSolve e) {
+                if (!skipsMinibatches()) {
+                    throw e;
+                }
+                skip(e);
+            }
+        }
+        OutputPlan plan = plan(input);
+        INDArray h0 = lift().initialState(solverArray(plan.state(input)), params);
+        return plan.output(Collections.nCopies(plan.outputCount(), lift().output(h0)));
+    }
+
+    private boolean skipsMinibatches() {
+        return layerConf().getSolveFailurePolicy() instanceof SolveFailurePolicy.SkipMinibatch;
+    }
+
+    /** Records the skip of this training minibatch, or fails where no listener would undo its update. */
+    private void skip(FailedSolve e) {
+        MinibatchSkips skips = minibatchSkips();
+        if (!skips.attached()) {
+            throw new IllegalStateException(e.getMessage() + "; onSolveFailure(skipMinibatch) would skip this "
+                    + "minibatch, but no SkipMinibatchListener undoes its update: add one with "
+                    + "SkipMinibatchListener.attachTo(network)", e);
+        }
+        for (Map.Entry<String, INDArray> p : params.entrySet()) {
+            if (!ArrayAlgebra.isFinite(p.getValue())) {
+                throw new IllegalStateException(where() + ": parameter " + p.getKey() + " holds NaN or infinite "
+                        + "values; no minibatch can be solved from it, so none is skipped (" + e.getMessage() + ")", e);
+            }
+        }
+        clearRecord();
+        skips.record(e.getMessage(), getIterationCount());
+        if (skips.count() % RETRY_LOG_INTERVAL == 1) {
+            log.warn("{}; skipping this minibatch (onSolveFailure = skipMinibatch; skip {} of this layer, logged "
+                    + "every {}th)", e.getMessage(), skips.count(), RETRY_LOG_INTERVAL);
+        }
+    }
+
+    /** Zero gradients for a skipped minibatch: finite, and discarded with its update. */
+    private Pair<Gradient, INDArray> skippedGradient(LayerWorkspaceMgr workspaceMgr) {
+        Gradient gradient = new DefaultGradient(gradientsFlat);
+        gradientsFlat.assign(0);
+        gradientViews.forEach(gradient::setGradientFor);
+        INDArray inputGradient = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
+        return new Pair<>(gradient, inputGradient.assign(0));
     }
 
     /**
@@ -439,7 +521,7 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                 rejectNonFinite(x);
                 BaseOdeLayer conf = layerConf();
                 double t = plan.timeOf(k, conf);
-                throw new IllegalStateException(where() + ": the ODE state became NaN or infinite by t = " + t
+                throw new FailedSolve(where() + ": the ODE state became NaN or infinite by t = " + t
                         + " (" + stepping(SolveGrids.whole(conf)) + "); the field may be too steep for this step size");
             }
         }
@@ -480,9 +562,9 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
         return statePool().take(dataType, a.shape()).assign(a.dataType() == dataType ? a : a.castTo(dataType));
     }
 
-    private IllegalStateException failure(SolveFailure e) {
+    private FailedSolve failure(SolveFailure e) {
         TimeGrid grid = e.grid();
-        return new IllegalStateException(where() + ", " + e.pass() + " (" + stepping(grid) + " from " + grid.t0()
+        return new FailedSolve(where() + ", " + e.pass() + " (" + stepping(grid) + " from " + grid.t0()
                 + " to " + grid.t1() + "): " + e.getMessage() + ", NFE so far " + e.evaluations(), e);
     }
 
@@ -725,5 +807,18 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
     @Override
     public Map<String, INDArray> paramTable(boolean backpropParamsOnly) {
         return params;
+    }
+
+    /** A solve that could not finish or whose state stopped being finite: what skipMinibatch skips. */
+    private static final class FailedSolve extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        FailedSolve(String message) {
+            super(message);
+        }
+
+        FailedSolve(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -71,6 +71,11 @@ final class OutputPlan {
         return times;
     }
 
+    /** How many outputs the solve makes: one per output time, or h(t1) alone. */
+    int outputCount() {
+        return times == null ? 1 : times.length;
+    }
+
     /** The time the solve ends at: the last output time, or t1. */
     double endTime(BaseOdeLayer conf) {
         return times == null ? conf.getTimeEnd() : times[times.length - 1];

@@ -71,6 +71,19 @@ class SteppingAndGradientTest {
     }
 
     @Test
+    void aSkipPolicyRidesInTheJsonAndServesFixedGridsToo() {
+        // a fixed grid cannot run out of steps, but its state can stop being finite: skipping applies
+        OdeLayer ode = new OdeLayer.Builder().field(VectorField.mlp(3)).solver(Solver.RK4).steps(4)
+                .onSolveFailure(SolveFailurePolicy.skipMinibatch()).build();
+        String json = network(ode).toJson();
+        assertThat(json).contains("\"type\" : \"skipMinibatch\"");
+        BaseOdeLayer back = layerOf(MultiLayerConfiguration.fromJson(json));
+        assertThat(back.getSolveFailurePolicy()).isEqualTo(SolveFailurePolicy.skipMinibatch());
+        assertThat(back).isEqualTo(layerOf(network(ode)));
+        assertThat(back.toString()).contains("onSolveFailure=skipMinibatch");
+    }
+
+    @Test
     void filesWithoutTheNewOptionsReadAsTheIntegralControllerAndFail() throws IOException, URISyntaxException {
         BaseOdeLayer old = golden("01-adaptive-mln.zip");
         assertThat(((Stepping.Adaptive) old.getStepping()).controller()).isEqualTo(StepSizeController.integral());

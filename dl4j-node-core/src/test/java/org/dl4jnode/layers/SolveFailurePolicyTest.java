@@ -7,6 +7,14 @@ import org.dl4jnode.conf.SolveFailurePolicy;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.listeners.NfeListener;
+import org.dl4jnode.listeners.SkipMinibatchListener;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.DataSet;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.dl4jnode.samediff.testing.DoublePrecision;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A failed adaptive solve, by the layer's policy: an error with context (the default), or the same
- * pass solved again on a fixed grid, with exact gradients and counted; the listener's step statistics.
+ * pass solved again on a fixed grid, with exact gradients and counted, or the training minibatch
+ * skipped with its update undone to the last bit; the listener's step statistics.
  */
 @ExtendWith(DoublePrecision.class)
 class SolveFailurePolicyTest {
@@ -87,5 +96,91 @@ class SolveFailurePolicyTest {
         } else {
             assertThat(counts.backwardSteps().accepted()).as("backprop replays the forward steps").isZero();
         }
+    }
+
+    /** The starved layer, whose every solve fails, skipping; float and Adam, so there is updater state. */
+    private static MultiLayerNetwork skipping(GradientMode mode) {
+        MultiLayerNetwork net = OdeNetworks.multiLayerNetwork(
+                starved(mode).onSolveFailure(SolveFailurePolicy.skipMinibatch()).build(), DataType.FLOAT, 3);
+        net.getUpdater();
+        return net;
+    }
+
+    @ParameterizedTest
+    @EnumSource(GradientMode.class)
+    void aSkippedMinibatchLeavesTheParametersAndTheUpdaterStateAsTheyWere(GradientMode mode) {
+        MultiLayerNetwork net = skipping(mode);
+        SkipMinibatchListener skips = SkipMinibatchListener.attachTo(net);
+        org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) net.getLayer(1);
+        INDArray x = OdeNetworks.features(8, DataType.FLOAT, 1);
+        INDArray y = OdeNetworks.labels(8, DataType.FLOAT, 2);
+        for (int i = 0; i < 3; i++) {
+            INDArray params = net.params().dup();
+            INDArray state = net.getUpdater().getStateViewArray().dup();
+            net.fit(x, y);
+            assertThat(net.params()).isEqualTo(params);
+            assertThat(net.getUpdater().getStateViewArray()).isEqualTo(state);
+        }
+        assertThat(skips.skipped()).isEqualTo(3);
+        assertThat(layer.minibatchSkips().count()).isEqualTo(3);
+        assertThat(layer.minibatchSkips().pending()).isEmpty();
+        // inference does not skip: it fails as under fail()
+        assertThatThrownBy(() -> net.output(x)).hasMessageContaining("OdeLayer 'starved'")
+                .hasMessageContaining("maxSteps = 2");
+    }
+
+    @ParameterizedTest
+    @EnumSource(GradientMode.class)
+    void onlyTheMinibatchesThatFailAreSkipped(GradientMode mode) {
+        // a linear field straight on the input, atol loose and rtol tight: tiny inputs take 3
+        // steps, inputs of 1e6 not even half the span in the budget of 12
+        OdeLayer conf = new OdeLayer.Builder().name("tight").field(VectorField.mlp(4).activation(Activation.IDENTITY))
+                .solver(Solver.DOPRI5).tolerances(1e-9, 1e-4).maxSteps(12).timeSpan(0, 1).gradient(mode)
+                .onSolveFailure(SolveFailurePolicy.skipMinibatch()).build();
+        MultiLayerConfiguration configuration = OdeNetworks.base(DataType.FLOAT, 3).list().layer(conf)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(OdeNetworks.CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(OdeNetworks.N_IN)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration);
+        net.init();
+        SkipMinibatchListener skips = SkipMinibatchListener.attachTo(net);
+        INDArray small = OdeNetworks.features(8, DataType.FLOAT, 1).mul(1e-5);
+        INDArray large = OdeNetworks.features(8, DataType.FLOAT, 1).mul(1e6);
+        INDArray y = OdeNetworks.labels(8, DataType.FLOAT, 2);
+        INDArray initial = net.params().dup();
+        net.fit(new DataSet(small, y));
+        INDArray afterGood = net.params().dup();
+        assertThat(afterGood).as("a solve that succeeds trains").isNotEqualTo(initial);
+        net.fit(new DataSet(large, y));
+        assertThat(skips.skipped()).isEqualTo(1);
+        assertThat(net.params()).isEqualTo(afterGood);
+        net.fit(new DataSet(small, y));
+        assertThat(skips.skipped()).isEqualTo(1);
+        assertThat(net.params()).isNotEqualTo(afterGood);
+        assertThat(((org.dl4jnode.layers.OdeLayer) net.getLayer(0)).minibatchSkips().count()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(GradientMode.class)
+    void withoutTheListenerASkipIsAnErrorNamingIt(GradientMode mode) {
+        MultiLayerNetwork net = skipping(mode);
+        INDArray params = net.params().dup();
+        assertThatThrownBy(() -> net.fit(OdeNetworks.features(8, DataType.FLOAT, 1),
+                OdeNetworks.labels(8, DataType.FLOAT, 2)))
+                .hasMessageContaining("OdeLayer 'starved'").hasMessageContaining("maxSteps = 2")
+                .hasMessageContaining("SkipMinibatchListener.attachTo(network)");
+        assertThat(net.params()).isEqualTo(params);
+    }
+
+    @ParameterizedTest
+    @EnumSource(GradientMode.class)
+    void aComputationGraphSkipsToo(GradientMode mode) {
+        ComputationGraph graph = OdeNetworks.computationGraph(
+                starved(mode).onSolveFailure(SolveFailurePolicy.skipMinibatch()).build(), DataType.FLOAT, 3);
+        SkipMinibatchListener skips = SkipMinibatchListener.attachTo(graph);
+        INDArray params = graph.params().dup();
+        graph.fit(new DataSet(OdeNetworks.features(8, DataType.FLOAT, 1), OdeNetworks.labels(8, DataType.FLOAT, 2)));
+        assertThat(skips.skipped()).isEqualTo(1);
+        assertThat(graph.params()).isEqualTo(params);
     }
 }
