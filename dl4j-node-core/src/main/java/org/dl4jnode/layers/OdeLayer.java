@@ -363,12 +363,8 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                     + "minibatch, but no SkipMinibatchListener undoes its update: add one with "
                     + "SkipMinibatchListener.attachTo(network)", e);
         }
-        for (Map.Entry<String, INDArray> p : params.entrySet()) {
-            if (!ArrayAlgebra.isFinite(p.getValue())) {
-                throw new IllegalStateException(where() + ": parameter " + p.getKey() + " holds NaN or infinite "
-                        + "values; no minibatch can be solved from it, so none is skipped (" + e.getMessage() + ")", e);
-            }
-        }
+        // NaN parameters would make every later minibatch fail too: no skip can help
+        rejectNonFiniteParameters();
         clearRecord();
         skips.record(e.getMessage(), getIterationCount());
         if (skips.count() % RETRY_LOG_INTERVAL == 1) {
@@ -599,6 +595,10 @@ public class OdeLayer extends AbstractLayer<BaseOdeLayer> {
                     + "value(s) (the first in example " + first + " of " + x.size(0) + "); an ODE cannot be solved "
                     + "from it, check the data and the layers before this one");
         }
+        rejectNonFiniteParameters();
+    }
+
+    private void rejectNonFiniteParameters() {
         for (Map.Entry<String, INDArray> p : paramTable().entrySet()) {
             if (!ArrayAlgebra.isFinite(p.getValue())) {
                 throw new IllegalStateException(where() + ": parameter " + p.getKey() + " holds NaN or infinite "
