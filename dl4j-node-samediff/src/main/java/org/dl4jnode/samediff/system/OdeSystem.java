@@ -170,8 +170,7 @@ public final class OdeSystem {
         SDVariable time = t;
         SDVariable depth = null;
         if (depthNetwork != null) {
-            SDVariable g = depthNetwork.define(sd, t, x, (key, at) -> params.get(DEPTH_PREFIX + key, at));
-            depth = sd.math.abs(g.add(1.0));
+            depth = defineDepth(sd, t, x, params);
             time = depth.mul(t.sub(depthOrigin)).add(depthOrigin);
         }
         SDVariable in = dataControlled ? sd.concat(1, z, x) : z;
@@ -204,6 +203,22 @@ public final class OdeSystem {
             parts[i + 1] = integrals.get(i).integrand(sd, point);
         }
         return sd.concat(1, parts);
+    }
+
+    /**
+     * Defines each example's integration depth {@code T(x) = |1 + g(x)|} in {@code sd}, {@code [minibatch, 1]}.
+     *
+     * @param t      a scalar time variable (the depth network reads no time; its definition takes one)
+     * @param x      the layer input, {@code [minibatch, layerInputSize]}
+     * @param params where the parameters come from, by the keys of {@link #parameters()}
+     * @throws IllegalStateException when this system has no adaptive depth
+     */
+    public SDVariable defineDepth(SameDiff sd, SDVariable t, SDVariable x, ParameterSource params) {
+        if (depthNetwork == null) {
+            throw new IllegalStateException("this ODE system has no adaptive depth, so no depth network");
+        }
+        SDVariable g = depthNetwork.define(sd, t, x, (key, at) -> params.get(DEPTH_PREFIX + key, at));
+        return sd.math.abs(g.add(1.0));
     }
 
     /** Channels {@code [from, to)} of {@code v} along the feature axis. */
