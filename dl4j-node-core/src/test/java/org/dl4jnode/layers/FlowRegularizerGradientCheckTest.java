@@ -120,6 +120,14 @@ class FlowRegularizerGradientCheckTest {
     }
 
     @Test
+    void fieldsWithAnOutputActivation() {
+        assertExact(new OdeLayer.Builder().name("ode").field(VectorField.mlp(4).outputActivation(Activation.SIGMOID))
+                .solver(Solver.RK4).steps(3).regularizers(ALL).build(), 9);
+        assertExact(new OdeLayer.Builder().name("ode").field(VectorField.mlp().outputActivation(Activation.TANH))
+                .solver(Solver.RK4).steps(3).regularizers(KINETIC, JACOBIAN).build(), 10);
+    }
+
+    @Test
     void computationGraph() {
         ComputationGraph net = OdeNetworks.computationGraph(new OdeLayer.Builder().name("ode")
                 .field(VectorField.mlp(4)).solver(Solver.RK4).steps(3).regularizers(ALL).build(), DataType.DOUBLE, 8);

@@ -44,6 +44,9 @@ class OdeLayerSerializationTest {
                         .solver(Solver.MIDPOINT).steps(3).timeSpan(-0.5, 0.75)
                         .l2(1e-3)
                         .build(),
+                new OdeLayer.Builder().name("signed").field(VectorField.mlp(4).outputActivation(Activation.SOFTPLUS))
+                        .solver(Solver.RK4).steps(2)
+                        .build(),
                 new OdeLayer.Builder().name("adaptive").field(VectorField.mlp(5))
                         .solver(Solver.BOSH3).tolerances(1e-4, 1e-6).maxSteps(500).minStep(1e-8)
                         .build(),

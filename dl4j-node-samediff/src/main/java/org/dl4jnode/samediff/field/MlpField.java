@@ -18,8 +18,10 @@ import java.util.Objects;
  * A multilayer perceptron vector field on {@code [minibatch, d]} states: {@code d -> w_1 -> ... -> w_k -> d}
  * (or {@code in -> ... -> out} when the field's input and output sizes differ).
  *
- * <p>Hidden layers apply {@link #activation()} (default tanh, Lipschitz and smooth); the last layer is
- * linear. With {@link #timeDependent()} (default true) the time t is fed to the first layer, exactly
+ * <p>Hidden layers apply {@link #activation()} (default tanh, Lipschitz and smooth); the last layer applies
+ * {@link #outputActivation()} (default identity: linear). A non-negative output activation (ReLU, sigmoid,
+ * softplus) makes every component of f non-negative, so every trajectory can only move one way along each axis
+ * (seed 002, section 3, "Mind your activation"). With {@link #timeDependent()} (default true) the time t is fed to the first layer, exactly
  * as if {@code [h, t]} were its input: {@code z_0 = h W0 + t Wt + b0}. With no hidden widths the field
  * is affine, {@code f = h W0 + b0 (+ t Wt)}.
  *
@@ -46,12 +48,21 @@ public final class MlpField implements FieldDefinition {
     private final boolean timeDependent;
     @JsonProperty("zeroInitLast")
     private final boolean zeroInitLast;
+    /** Absent from files written before it existed: they read as identity, the linear last layer they had. */
+    @JsonProperty("outputActivation")
+    private final Activation outputActivation;
+
+    /** A field with a linear last layer. */
+    public MlpField(int[] hiddenWidths, Activation activation, boolean timeDependent, boolean zeroInitLast) {
+        this(hiddenWidths, activation, timeDependent, zeroInitLast, Activation.IDENTITY);
+    }
 
     @JsonCreator
     public MlpField(@JsonProperty("hiddenWidths") int[] hiddenWidths,
                     @JsonProperty("activation") Activation activation,
                     @JsonProperty("timeDependent") boolean timeDependent,
-                    @JsonProperty("zeroInitLast") boolean zeroInitLast) {
+                    @JsonProperty("zeroInitLast") boolean zeroInitLast,
+                    @JsonProperty("outputActivation") Activation outputActivation) {
         this.hiddenWidths = hiddenWidths == null ? new int[0] : hiddenWidths.clone();
         for (int w : this.hiddenWidths) {
             if (w < 1) {
@@ -62,6 +73,7 @@ public final class MlpField implements FieldDefinition {
         this.activation = activation == null ? Activation.TANH : activation;
         this.timeDependent = timeDependent;
         this.zeroInitLast = zeroInitLast;
+        this.outputActivation = outputActivation == null ? Activation.IDENTITY : outputActivation;
     }
 
     /** An MLP field with the given hidden widths, tanh, time-dependent, ordinary init of the last layer. */
@@ -71,17 +83,27 @@ public final class MlpField implements FieldDefinition {
 
     /** A copy with another hidden-layer activation. */
     public MlpField activation(Activation activation) {
-        return new MlpField(hiddenWidths, Objects.requireNonNull(activation, "activation"), timeDependent, zeroInitLast);
+        return new MlpField(hiddenWidths, Objects.requireNonNull(activation, "activation"), timeDependent, zeroInitLast,
+                outputActivation);
     }
 
     /** A copy that does (true) or does not (false) feed t to the field. */
     public MlpField timeDependent(boolean timeDependent) {
-        return new MlpField(hiddenWidths, activation, timeDependent, zeroInitLast);
+        return new MlpField(hiddenWidths, activation, timeDependent, zeroInitLast, outputActivation);
     }
 
     /** A copy whose last layer starts at zero (true), so the ODE block starts as the identity. */
     public MlpField zeroInitLast(boolean zeroInitLast) {
-        return new MlpField(hiddenWidths, activation, timeDependent, zeroInitLast);
+        return new MlpField(hiddenWidths, activation, timeDependent, zeroInitLast, outputActivation);
+    }
+
+    /**
+     * A copy whose last layer applies {@code activation} (identity: linear, the default), so f itself is
+     * {@code activation(z_last)}; with no hidden widths, the only layer's.
+     */
+    public MlpField outputActivation(Activation activation) {
+        return new MlpField(hiddenWidths, this.activation, timeDependent, zeroInitLast,
+                Objects.requireNonNull(activation, "outputActivation"));
     }
 
     public int[] hiddenWidths() {
@@ -98,6 +120,10 @@ public final class MlpField implements FieldDefinition {
 
     public boolean zeroInitLast() {
         return zeroInitLast;
+    }
+
+    public Activation outputActivation() {
+        return outputActivation;
     }
 
     @Override
@@ -137,7 +163,8 @@ public final class MlpField implements FieldDefinition {
     /** True for the activations the tangent is written for: tanh, sigmoid, ReLU, softplus, identity. */
     @Override
     public boolean hasJacobianProduct() {
-        return ActivationTangent.SUPPORTED.contains(activation) || hiddenWidths.length == 0;
+        return (ActivationTangent.SUPPORTED.contains(activation) || hiddenWidths.length == 0)
+                && ActivationTangent.SUPPORTED.contains(outputActivation);
     }
 
     @Override
@@ -158,12 +185,13 @@ public final class MlpField implements FieldDefinition {
                 z = z.add(params.get(TIME_WEIGHT_KEY, t).mul(t));
             }
             SDVariable dz = dx == null ? null : dx.mmul(w);
-            if (i < layers - 1) {
-                x = activation.asSameDiff(sd, z);
-                dx = dz == null ? null : ActivationTangent.apply(sd, activation, z, x, dz);
-            } else {
+            Activation act = i < layers - 1 ? activation : outputActivation;
+            if (act == Activation.IDENTITY) {
                 x = z;
                 dx = dz;
+            } else {
+                x = act.asSameDiff(sd, z);
+                dx = dz == null ? null : ActivationTangent.apply(sd, act, z, x, dz);
             }
         }
         return new FieldWithTangent(x, dx);
@@ -172,17 +200,19 @@ public final class MlpField implements FieldDefinition {
     @Override
     public boolean equals(Object o) {
         return o instanceof MlpField m && Arrays.equals(hiddenWidths, m.hiddenWidths) && activation == m.activation
-                && timeDependent == m.timeDependent && zeroInitLast == m.zeroInitLast;
+                && timeDependent == m.timeDependent && zeroInitLast == m.zeroInitLast
+                && outputActivation == m.outputActivation;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(hiddenWidths), activation, timeDependent, zeroInitLast);
+        return Objects.hash(Arrays.hashCode(hiddenWidths), activation, timeDependent, zeroInitLast, outputActivation);
     }
 
     @Override
     public String toString() {
         return "mlp" + Arrays.toString(hiddenWidths) + "(" + activation + (timeDependent ? ", t" : "")
-                + (zeroInitLast ? ", zero-init last" : "") + ")";
+                + (zeroInitLast ? ", zero-init last" : "")
+                + (outputActivation == Activation.IDENTITY ? "" : ", output " + outputActivation) + ")";
     }
 }
