@@ -3,7 +3,8 @@
 
 The same models as the DL4J side (layers, field, Galerkin basis, solver, steps, weight init,
 minibatch, Adam), trained on the same MNIST files with plain PyTorch autograd through the
-fixed-step solver (discrete backprop, as the DL4J layer's BACKPROP mode). Prints one RESULT line.
+fixed-step solver (discrete backprop, as the DL4J layer's BACKPROP mode), or for stock-dopri5 with DOPRI5 and the
+continuous adjoint of adaptive.py (torchdiffeq's odeint_adjoint cannot be installed here). Prints one RESULT line.
 Run with Debian's python3-torch: /usr/bin/python3 scripts/peer/ode_peer.py --model mlp-ode
 """
 import argparse
@@ -17,6 +18,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from adaptive import Stats, odeint_adjoint
 
 
 def load_mnist(directory, limit):
@@ -183,28 +186,34 @@ def blas_gflops(k=784):
 
 class StockConv(nn.Module):
     """Seed 002's setting as a DL4J user writes it (ThroughputBenchmark's stock-rk4): conv3x3 1 -> 16, ReLU,
-    max-pool 2 -> ODE[conv(16, 3), RK4 x 2] -> global average pooling -> softmax 10; without the ODE when ode is
-    False (stock-base)."""
+    max-pool 2 -> ODE[conv(16, 3), RK4 x 2] -> global average pooling -> softmax 10; solver "dopri5": DOPRI5 at
+    rtol = atol = 1e-3 with the continuous adjoint (stock-dopri5); solver None: no ODE layer (stock-base)."""
 
-    def __init__(self, ode=True):
+    def __init__(self, solver="rk4"):
         super().__init__()
         self.c1 = nn.Parameter(xavier((16, 1, 3, 3), 9, 16 * 9))
         self.b1 = nn.Parameter(torch.zeros(16))
-        self.field = ConvField(16, 16, None) if ode else None
+        self.solver = solver
+        self.field = ConvField(16, 16, None) if solver else None
         self.w_out = nn.Parameter(xavier((16, 10), 16, 10))
         self.b_out = nn.Parameter(torch.zeros(10))
+        self.stats = Stats() if solver == "dopri5" else None
 
     def forward(self, x):
         x = x.view(-1, 1, 28, 28)
         x = F.max_pool2d(F.relu(F.conv2d(x, self.c1, self.b1, padding=1)), 2)
-        if self.field is not None:
+        if self.solver == "rk4":
             x = rk4(self.field, x, 2)
+        elif self.solver == "dopri5":
+            x = odeint_adjoint(self.field, x, list(self.field.p.values.values()), rtol=1e-3, atol=1e-3,
+                               stats=self.stats)
         return x.mean(dim=(2, 3)) @ self.w_out + self.b_out
 
 
 MODELS = {"mlp-ode": lambda: MlpOde(None), "galerkin": lambda: MlpOde(Fourier(5)),
           "mlp-base": lambda: MlpOde(None, ode=False), "conv": ConvOde, "conv-base": lambda: ConvOde(ode=False),
-          "stock-rk4": StockConv, "stock-base": lambda: StockConv(ode=False)}
+          "stock-rk4": StockConv, "stock-dopri5": lambda: StockConv("dopri5"),
+          "stock-base": lambda: StockConv(None)}
 
 
 def build(name):
@@ -249,10 +258,15 @@ def main():
         step(*batches[i % len(batches)])
     timed = batches[min(args.warmup, len(batches) - 1):]
     count = sum(len(b[1]) for b in timed)
+    stats = getattr(model, "stats", None)
+    if stats is not None:
+        stats.forward = stats.backward = 0
     start = time.perf_counter()
     for features, labels in timed:
         step(features, labels)
     train = count / (time.perf_counter() - start)
+    # an adaptive solve's field evaluations per training minibatch, forward and in the adjoint's backward solve
+    nfe = "" if stats is None else f" nfe_forward={stats.forward / len(timed):.1f} nfe_backward={stats.backward / len(timed):.1f}"
     start = time.perf_counter()
     with torch.no_grad():
         for features, _ in timed:
@@ -261,7 +275,7 @@ def main():
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     params = sum(p.numel() for p in model.parameters())
     print(f"RESULT side=torch model={args.model} threads={threads or 'default'} train_eps={train:.1f} "
-          f"infer_eps={infer:.1f} heap_peak_mib=0.0 rss_peak_mib={rss:.1f} examples={count} params={params}")
+          f"infer_eps={infer:.1f} heap_peak_mib=0.0 rss_peak_mib={rss:.1f} examples={count} params={params}{nfe}")
 
 
 if __name__ == "__main__":

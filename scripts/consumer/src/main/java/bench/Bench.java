@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.layers.*;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jnode.conf.*;
+import org.dl4jnode.listeners.NfeListener;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
@@ -18,7 +19,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * Seed 002's setting written with DL4J's own layers around an OdeLayer, trained on four fixed random minibatches of
  * 64 after 10 untimed ones: {@code base} (no ODE layer), {@code rk4} (RK4 x 2) or {@code dopri5} (DOPRI5 at 1e-3, the
- * adjoint). Arguments: the kind and the number of timed minibatches. Prints one RESULT line.
+ * adjoint). Arguments: the kind and the number of timed minibatches. Prints one RESULT line with the ODE layer's
+ * field evaluations per timed minibatch (forward, and the backward pass's: the adjoint's augmented evaluations).
  */
 public class Bench {
     public static void main(String[] args) {
@@ -48,10 +50,14 @@ public class Bench {
             batches[i] = new DataSet(Nd4j.rand(DataType.FLOAT, 64, 784), Nd4j.eye(10).castTo(DataType.FLOAT).getRows(rows));
         }
         for (int i = 0; i < 10; i++) net.fit(batches[i % 4]);
+        NfeListener nfe = new NfeListener(Integer.MAX_VALUE);
+        net.setListeners(nfe);
         long start = System.nanoTime();
         for (int i = 0; i < iterations; i++) net.fit(batches[i % 4]);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("RESULT %s examples/s=%.1f (%d minibatches of 64, %.1f s)%n", kind, iterations * 64 / seconds,
-                iterations, seconds);
+        double forward = nfe.history().stream().mapToLong(NfeListener.Iteration::forward).average().orElse(0);
+        double backward = nfe.history().stream().mapToLong(NfeListener.Iteration::backward).average().orElse(0);
+        System.out.printf("RESULT %s examples/s=%.1f (%d minibatches of 64, %.1f s) nfe_forward=%.1f nfe_backward=%.1f%n",
+                kind, iterations * 64 / seconds, iterations, seconds, forward, backward);
     }
 }

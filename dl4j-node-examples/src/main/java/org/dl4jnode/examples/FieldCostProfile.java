@@ -45,8 +45,11 @@ public final class FieldCostProfile implements Callable<Integer> {
     @Option(names = "--harmonics", defaultValue = "5", description = "Fourier harmonics with --galerkin (default ${DEFAULT-VALUE})")
     int harmonics;
     @Option(names = "--conv", description = "a conv field (3x3 kernels, --width channels in and hidden) on "
-            + "[batch, width, 7, 7] images, as the MNIST program's, instead of an mlp field")
+            + "[batch, width, size, size] images, as the MNIST program's, instead of an mlp field")
     boolean conv;
+    @Option(names = "--size", defaultValue = "7", description = "the conv field's image height and width (default "
+            + "${DEFAULT-VALUE}, the MNIST program's; 14: seed 002's stock model)")
+    int size;
 
     private final PrintStream out;
 
@@ -69,7 +72,7 @@ public final class FieldCostProfile implements Callable<Integer> {
         }
         Parameterization parameterization = galerkin
                 ? new GalerkinParameterization(FourierBasis.of(harmonics), 0, 1, 0) : Parameterization.DIRECT;
-        long[] stateShape = conv ? new long[] {width, 7, 7} : new long[] {width};
+        long[] stateShape = conv ? new long[] {width, size, size} : new long[] {width};
         FieldFunction f = new FieldFunction(conv ? ConvField.of(width, 3) : MlpField.of(width), parameterization,
                 stateShape, DataType.FLOAT);
         Nd4j.getRandom().setSeed(1);
