@@ -17,14 +17,11 @@ import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.examples.experiments.PlaneFigures;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import picocli.CommandLine;
@@ -104,7 +101,8 @@ public final class NestedSpheres implements Callable<Integer> {
                     r.model(), 100 * r.accuracy(), r.parameters(), r.nfe()), x -> r.network().output(x, false), test,
                     1.1 * R3));
         }
-        XYChart flow = flow(results.get(0).network(), test);
+        XYChart flow = PlaneFigures.flow("vanilla", (org.dl4jnode.layers.OdeLayer) results.get(0).network().getLayer(0),
+                test, 1.1 * R3, 80);
         BitmapEncoder.saveBitmap(flow, out.resolve("nested-spheres-flow.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         // seven models and, in the eighth panel, the vanilla flow
         charts.add(flow);
@@ -112,39 +110,6 @@ public final class NestedSpheres implements Callable<Integer> {
                 BitmapEncoder.BitmapFormat.PNG);
         System.out.println("figures written to " + out);
         return 0;
-    }
-
-    /**
-     * The vanilla model's depth trajectories (its state is the 2-D input itself) over its learned vector
-     * field at mid-depth, drawn as short arrows f(t, h) dt on a grid.
-     */
-    static XYChart flow(MultiLayerNetwork vanilla, DataSet test) {
-        org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) vanilla.getLayer(0);
-        BaseOdeLayer conf = (BaseOdeLayer) layer.conf().getLayer();
-        XYChart chart = new XYChartBuilder().width(520).height(520)
-                .title("vanilla: trajectories over f(t = 0.5, h)").xAxisTitle("h1")
-                .yAxisTitle("h2").build();
-        chart.getStyler().setLegendVisible(false);
-        int grid = 15;
-        double extent = 1.1 * R3;
-        INDArray at = Nd4j.create(test.getFeatures().dataType(), (long) grid * grid, 2);
-        for (int i = 0; i < grid * grid; i++) {
-            at.putScalar(i, 0, extent * (2.0 * (i / grid) / (grid - 1) - 1));
-            at.putScalar(i, 1, extent * (2.0 * (i % grid) / (grid - 1) - 1));
-        }
-        double t = (conf.getTimeStart() + conf.getTimeEnd()) / 2;
-        INDArray arrows = layer.vectorFieldAt(t, at).muli(0.1);
-        for (int i = 0; i < grid * grid; i++) {
-            double x = at.getDouble(i, 0);
-            double y = at.getDouble(i, 1);
-            chart.addSeries("f" + i, new double[] {x, x + arrows.getDouble(i, 0)},
-                    new double[] {y, y + arrows.getDouble(i, 1)}).setMarker(SeriesMarkers.NONE)
-                    .setLineColor(java.awt.Color.GRAY);
-        }
-        int n = Math.min(80, test.numExamples());
-        List<INDArray> path = layer.trajectory(test.getFeatures().get(NDArrayIndex.interval(0, n), NDArrayIndex.all()));
-        PlaneFigures.trajectories(chart, path, test.getLabels(), n);
-        return chart;
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.dl4jnode.examples.experiments;
 
+import org.dl4jnode.conf.BaseOdeLayer;
+import org.dl4jnode.layers.OdeLayer;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -8,10 +10,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.awt.Color;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 /** Figures of two-class problems in the plane: decision regions with the points, and trajectories. */
@@ -72,6 +76,41 @@ public final class PlaneFigures {
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             s.setMarker(marker).setMarkerColor(color);
         }
+    }
+
+    /**
+     * An ODE layer's depth trajectories of the first {@code examples} points (its state is the 2-D input itself),
+     * coloured by class, over its learned vector field at mid-depth, drawn as short arrows f(t, h) / 10 on a 15 x 15
+     * grid over {@code [-extent, extent]^2}.
+     *
+     * @param name the model's name, the title's start
+     */
+    public static XYChart flow(String name, OdeLayer layer, DataSet points, double extent, int examples) {
+        BaseOdeLayer conf = layer.layerConf();
+        double t = (conf.getTimeStart() + conf.getTimeEnd()) / 2;
+        XYChart chart = new XYChartBuilder().width(520).height(520)
+                .title(String.format(Locale.ROOT, "%s: trajectories over f(t = %s, h)", name, t)).xAxisTitle("h1")
+                .yAxisTitle("h2").build();
+        chart.getStyler().setLegendVisible(false);
+        int grid = 15;
+        INDArray at = Nd4j.create(points.getFeatures().dataType(), (long) grid * grid, 2);
+        for (int i = 0; i < grid * grid; i++) {
+            at.putScalar(i, 0, extent * (2.0 * (i / grid) / (grid - 1) - 1));
+            at.putScalar(i, 1, extent * (2.0 * (i % grid) / (grid - 1) - 1));
+        }
+        INDArray arrows = layer.vectorFieldAt(t, at).muli(0.1);
+        for (int i = 0; i < grid * grid; i++) {
+            double x = at.getDouble(i, 0);
+            double y = at.getDouble(i, 1);
+            chart.addSeries("f" + i, new double[] {x, x + arrows.getDouble(i, 0)},
+                    new double[] {y, y + arrows.getDouble(i, 1)}).setMarker(SeriesMarkers.NONE)
+                    .setLineColor(Color.GRAY);
+        }
+        int n = Math.min(examples, points.numExamples());
+        List<INDArray> path = layer.trajectory(points.getFeatures().get(NDArrayIndex.interval(0, n),
+                NDArrayIndex.all()));
+        trajectories(chart, path, points.getLabels(), n);
+        return chart;
     }
 
     /**
