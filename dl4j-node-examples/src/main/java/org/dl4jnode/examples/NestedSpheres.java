@@ -58,9 +58,9 @@ import java.util.concurrent.Callable;
 public final class NestedSpheres implements Callable<Integer> {
 
     /** Inner disc radius, annulus inner and outer radii (seed 002's benchmark, 2-D). */
-    static final double R1 = 0.5;
-    static final double R2 = 1.0;
-    static final double R3 = 1.5;
+    public static final double R1 = 0.5;
+    public static final double R2 = 1.0;
+    public static final double R3 = 1.5;
 
     @Option(names = "--iterations", defaultValue = "200", description = "full-batch Adam steps per model (default ${DEFAULT-VALUE})")
     int iterations;
