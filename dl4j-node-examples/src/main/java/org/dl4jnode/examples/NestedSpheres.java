@@ -171,14 +171,7 @@ public final class NestedSpheres implements Callable<Integer> {
      */
     public static Result train(String name, Layer ode, DataSet train, DataSet test, int iterations, long seed,
                                PrintStream log) {
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(DataType.FLOAT).updater(new Adam(1e-2)).list()
-                .layer(ode)
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
-                        .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(train.getFeatures().size(1)))
-                .build());
-        net.init();
+        MultiLayerNetwork net = network(ode, train.getFeatures().size(1), seed);
         org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) net.getLayer(0);
         long start = System.nanoTime();
         double halfwayLoss = Double.NaN;
@@ -201,6 +194,19 @@ public final class NestedSpheres implements Callable<Integer> {
         evaluation.eval(test.getLabels(), net.output(test.getFeatures()));
         return new Result(name, evaluation.accuracy(), net.numParams(), layer.lastForwardEvaluations(), halfwayLoss,
                 finalLoss, (double) laterNfe / (iterations - iterations / 2), net);
+    }
+
+    /** {@code ode} on {@code inputs}-dimensional points, then a linear softmax over two classes (Adam 0.01, float). */
+    public static MultiLayerNetwork network(Layer ode, long inputs, long seed) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
+                .seed(seed).dataType(DataType.FLOAT).updater(new Adam(1e-2)).list()
+                .layer(ode)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(inputs))
+                .build());
+        net.init();
+        return net;
     }
 
     /**
