@@ -4,12 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,18 +30,8 @@ class ActivationsTest {
 
     @Test
     void everyActivationTrainsAndANonNegativeOneKeepsTheFieldNonNegative(@TempDir Path dir) throws Exception {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int code;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            code = new CommandLine(new Activations()).execute("--iterations", "3", "--points", "32", "--width", "4",
+        String out = ProgramOutput.of(new Activations(), "--iterations", "3", "--points", "32", "--width", "4",
                     "--out", dir.toString());
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(code).isZero();
-        String out = printed.toString(StandardCharsets.UTF_8);
         for (Activation a : Activations.ACTIVATIONS) {
             assertThat(out).contains(a.toString());
         }

@@ -30,7 +30,7 @@ class CrossingTrajectoriesTest {
 
     @Test
     void everyModelTrainsAndTheFigureIsDrawn(@TempDir Path dir) throws Exception {
-        String out = run("--iterations", "3", "--points", "8", "--out", dir.toString());
+        String out = ProgramOutput.of(new CrossingTrajectories(), "--iterations", "3", "--points", "8", "--out", dir.toString());
         assertThat(out).contains("depth-invariant").contains("depth-variant (concat)").contains("GalNODE, fourier(2)")
                 .contains("data-controlled, linear").contains("adaptive depth").contains("at least 0.5050");
         assertThat(ImageIO.read(dir.resolve("crossing-trajectories.png").toFile()).getWidth())
@@ -50,19 +50,5 @@ class CrossingTrajectoriesTest {
         assertThat(vanilla.testError()).as("an increasing map's error").isGreaterThanOrEqualTo(bound - 1e-3);
         assertThat(controlled.testError()).as("the data-controlled linear field's error").isLessThan(bound / 2);
         assertThat(bound).isCloseTo(0.505, within(1e-3));
-    }
-
-    private static String run(String... args) {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int code;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            code = new CommandLine(new CrossingTrajectories()).execute(args);
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(code).isZero();
-        return printed.toString(StandardCharsets.UTF_8);
     }
 }

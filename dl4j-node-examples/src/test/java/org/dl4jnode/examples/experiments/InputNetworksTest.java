@@ -17,18 +17,8 @@ class InputNetworksTest {
 
     @Test
     void trainsTheThreeNetworksAblatesTheOdeAndDrawsTheFigure(@TempDir Path dir) throws Exception {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int code;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            code = new CommandLine(new InputNetworks()).execute("--iterations", "3", "--points", "32", "--out",
+        String out = ProgramOutput.of(new InputNetworks(), "--iterations", "3", "--points", "32", "--out",
                     dir.toString());
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(code).isZero();
-        String out = printed.toString(StandardCharsets.UTF_8);
         assertThat(out).containsPattern("(?m)^input network \\+ ODE\\s+[0-9.]+%\\s+[0-9.]+%\\s+[0-9.]+%\\s+[0-9.]+\\s+\\d+$")
                 .containsPattern("(?m)^input network alone\\s+[0-9.]+%\\s+-\\s+-\\s+-\\s+-$")
                 .containsPattern("(?m)^ODE alone\\s+[0-9.]+%\\s+[0-9.]+%");

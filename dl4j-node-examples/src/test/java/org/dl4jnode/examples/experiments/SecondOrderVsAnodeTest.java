@@ -17,18 +17,8 @@ class SecondOrderVsAnodeTest {
 
     @Test
     void trainsBothModelsAndDrawsTheirFlows(@TempDir Path dir) throws Exception {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int code;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            code = new CommandLine(new SecondOrderVsAnode()).execute("--iterations", "3", "--points", "32",
+        String out = ProgramOutput.of(new SecondOrderVsAnode(), "--iterations", "3", "--points", "32",
                     "--width", "4", "--out", dir.toString());
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(code).isZero();
-        String out = printed.toString(StandardCharsets.UTF_8);
         assertThat(out).containsPattern("(?m)^ANODE, zeros\\(2\\)\\s+[0-9.]+%\\s+\\d+\\s+\\d+\\s+[0-9.]+$")
                 .containsPattern("(?m)^second order\\s+[0-9.]+%\\s+\\d+\\s+\\d+\\s+[0-9.]+$");
         var image = ImageIO.read(dir.resolve("second-order-vs-anode.png").toFile());

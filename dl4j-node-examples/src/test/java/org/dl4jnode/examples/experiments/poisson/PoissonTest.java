@@ -2,12 +2,9 @@ package org.dl4jnode.examples.experiments.poisson;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import org.dl4jnode.examples.experiments.ProgramOutput;
 
 import javax.imageio.ImageIO;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,18 +16,8 @@ class PoissonTest {
 
     @Test
     void aShortRunLearnsTheSolutionsShapeAndDrawsTheFigure(@TempDir Path dir) throws Exception {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int code;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            code = new CommandLine(new Poisson()).execute("--iterations", "300", "--collocation", "64", "--boundary",
+        String out = ProgramOutput.of(new Poisson(), "--iterations", "300", "--collocation", "64", "--boundary",
                     "32", "--width", "8", "--learning-rate", "0.01", "--grid", "16", "--out", dir.toString());
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(code).isZero();
-        String out = printed.toString(StandardCharsets.UTF_8);
         Matcher m = Pattern.compile("relative L2 error ([0-9.e+-]+)").matcher(out);
         assertThat(m.find()).as(out).isTrue();
         // phi = 0 everywhere has relative error 1; a network that learnt nothing of the source stays near it
