@@ -21,8 +21,8 @@ import java.util.Objects;
  * <p>Hidden layers apply {@link #activation()} (default tanh, Lipschitz and smooth); the last layer applies
  * {@link #outputActivation()} (default identity: linear). A non-negative output activation (ReLU, sigmoid,
  * softplus) makes every component of f non-negative, so every trajectory can only move one way along each axis
- * (seed 002, section 3, "Mind your activation"). With {@link #timeDependent()} (default true) the time t is fed to the first layer, exactly
- * as if {@code [h, t]} were its input: {@code z_0 = h W0 + t Wt + b0}. With no hidden widths the field
+ * (seed 002, section 3, "Mind your activation"). With {@link #timeDependent()} (default true) the time t is fed
+ * to the first layer, exactly as if {@code [h, t]} were its input: {@code z_0 = h W0 + t Wt + b0}. With no hidden widths the field
  * is affine, {@code f = h W0 + b0 (+ t Wt)}.
  *
  * <p>Parameters: {@code W<i>} of shape {@code [in, out]}, {@code b<i>} of shape {@code [1, out]} for
@@ -99,7 +99,8 @@ public final class MlpField implements FieldDefinition {
 
     /**
      * A copy whose last layer applies {@code activation} (identity: linear, the default), so f itself is
-     * {@code activation(z_last)}; with no hidden widths, the only layer's.
+     * {@code activation(z_last)}; with no hidden widths, the only layer's. With {@link #zeroInitLast()} a fresh
+     * field is {@code activation(0)}: zero (an identity block) for tanh, ReLU and ELU, not for sigmoid or softplus.
      */
     public MlpField outputActivation(Activation activation) {
         return new MlpField(hiddenWidths, this.activation, timeDependent, zeroInitLast,
