@@ -11,13 +11,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,16 +58,11 @@ public final class Activations implements Callable<Integer> {
     int width;
     @Option(names = "--tolerance", defaultValue = "1e-3", description = "rtol = atol of the DOPRI5 solves (default ${DEFAULT-VALUE})")
     double tolerance;
-    @Option(names = "--seed", defaultValue = "42", description = "random seed of the data and the weights (default ${DEFAULT-VALUE})")
-    long seed;
-    @Option(names = "--out", defaultValue = "docs/figures", description = "where the PNG figure goes (default ${DEFAULT-VALUE})")
-    Path out;
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ExperimentOptions options;
 
     public static void main(String[] args) {
-        System.setProperty("java.awt.headless", "true");
-        System.exit(new CommandLine(new Activations()).execute(args));
+        ExperimentOptions.main(new Activations(), args);
     }
 
     /**
@@ -80,12 +74,10 @@ public final class Activations implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (iterations < 1 || points < 2 || width < 1 || !(noise >= 0) || !(tolerance > 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need --iterations >= 1, --points >= 2, "
-                    + "--width >= 1, --noise >= 0 and --tolerance > 0");
-        }
-        DataSet train = moons(points, noise, seed);
-        DataSet test = moons(points, noise, seed + 1);
+        options.require(iterations >= 1 && points >= 2 && width >= 1 && noise >= 0 && tolerance > 0,
+                "need --iterations >= 1, --points >= 2, --width >= 1, --noise >= 0 and --tolerance > 0");
+        DataSet train = moons(points, noise, options.seed());
+        DataSet test = moons(points, noise, options.seed() + 1);
         PrintStream log = System.out;
         log.printf(Locale.ROOT, "two half-moons (noise %s): %d training and %d test points; mlp(%d, %d) fields, DOPRI5 "
                 + "at %s, %d full-batch Adam steps%n%n", noise, points, points, width, width, tolerance, iterations);
@@ -99,7 +91,6 @@ public final class Activations implements Callable<Integer> {
             log.printf(Locale.ROOT, "%-10s %8.1f%% %12d %11.4f %22.4f%n", r.activation(),
                     100 * r.trained().accuracy(), r.trained().nfe(), r.trained().finalLoss(), r.smallestField());
         }
-        Files.createDirectories(out);
         List<XYChart> charts = new ArrayList<>();
         for (Result r : results) {
             charts.add(PlaneFigures.flow(r.activation().toString().toLowerCase(Locale.ROOT), odeLayer(r), test,
@@ -110,7 +101,7 @@ public final class Activations implements Callable<Integer> {
                     r.activation().toString().toLowerCase(Locale.ROOT), 100 * r.trained().accuracy(),
                     r.trained().nfe()), x -> r.trained().network().output(x, false), test, EXTENT));
         }
-        Path figure = out.resolve("activations.png");
+        Path figure = options.figure("activations.png");
         BitmapEncoder.saveBitmap(charts, 2, ACTIVATIONS.size(), figure.toString(), BitmapEncoder.BitmapFormat.PNG);
         log.println("figure written to " + figure);
         return 0;
@@ -120,7 +111,7 @@ public final class Activations implements Callable<Integer> {
         OdeLayer ode = new OdeLayer.Builder().name("ode")
                 .field(VectorField.mlp(width, width).outputActivation(activation))
                 .solver(Solver.DOPRI5).tolerances(tolerance, tolerance).build();
-        NestedSpheres.Result trained = NestedSpheres.train(activation.toString(), ode, train, test, iterations, seed,
+        NestedSpheres.Result trained = NestedSpheres.train(activation.toString(), ode, train, test, iterations, options.seed(),
                 log);
         org.dl4jnode.layers.OdeLayer layer = (org.dl4jnode.layers.OdeLayer) trained.network().getLayer(0);
         INDArray grid = Nd4j.create(DataType.FLOAT, 41L * 41, 2);

@@ -23,15 +23,14 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,16 +69,11 @@ public final class CrossingTrajectories implements Callable<Integer> {
     double learningRate;
     @Option(names = "--tolerance", defaultValue = "1e-4", description = "rtol = atol of the DOPRI5 solves (default ${DEFAULT-VALUE})")
     double tolerance;
-    @Option(names = "--seed", defaultValue = "42", description = "random seed of the weights (default ${DEFAULT-VALUE})")
-    long seed;
-    @Option(names = "--out", defaultValue = "docs/figures", description = "where the PNG figure goes (default ${DEFAULT-VALUE})")
-    Path out;
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ExperimentOptions options;
 
     public static void main(String[] args) {
-        System.setProperty("java.awt.headless", "true");
-        System.exit(new CommandLine(new CrossingTrajectories()).execute(args));
+        ExperimentOptions.main(new CrossingTrajectories(), args);
     }
 
     /** How a model's ODE layer is built: stepped adaptively for training, or on a fixed grid for its pictures. */
@@ -105,10 +99,8 @@ public final class CrossingTrajectories implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (iterations < 1 || points < 2 || !(learningRate > 0) || !(tolerance > 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need --iterations >= 1, --points >= 2, "
-                    + "--learning-rate > 0 and --tolerance > 0");
-        }
+        options.require(iterations >= 1 && points >= 2 && learningRate > 0 && tolerance > 0,
+                "need --iterations >= 1, --points >= 2, --learning-rate > 0 and --tolerance > 0");
         PrintStream log = System.out;
         DataSet train = data(points);
         DataSet test = data(TEST_POINTS);
@@ -127,8 +119,7 @@ public final class CrossingTrajectories implements Callable<Integer> {
         }
         log.printf(Locale.ROOT, "a flow that does not read x has a mean test error of at least %.4f (the inputs' "
                 + "mean |x|)%n", bound);
-        Files.createDirectories(out);
-        Path figure = out.resolve("crossing-trajectories.png");
+        Path figure = options.figure("crossing-trajectories.png");
         BitmapEncoder.saveBitmap(figures(results, test), 2, 4, figure.toString(), BitmapEncoder.BitmapFormat.PNG);
         log.println("figure written to " + figure);
         return 0;
@@ -160,7 +151,7 @@ public final class CrossingTrajectories implements Callable<Integer> {
     /** The ODE layer alone, its output h(t1) fitted to the labels by an L1 loss. */
     MultiLayerNetwork network(BaseOdeLayer ode) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(DataType.FLOAT).updater(new Adam(learningRate)).list()
+                .seed(options.seed()).dataType(DataType.FLOAT).updater(new Adam(learningRate)).list()
                 .layer(ode)
                 .layer(new LossLayer.Builder(LossFunctions.LossFunction.L1).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.feedForward(1))

@@ -18,13 +18,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -59,16 +58,11 @@ public final class InputNetworks implements Callable<Integer> {
     int points;
     @Option(names = "--tolerance", defaultValue = "1e-3", description = "rtol = atol of the DOPRI5 solves (default ${DEFAULT-VALUE})")
     double tolerance;
-    @Option(names = "--seed", defaultValue = "42", description = "random seed of the data and the weights (default ${DEFAULT-VALUE})")
-    long seed;
-    @Option(names = "--out", defaultValue = "docs/figures", description = "where the PNG figure goes (default ${DEFAULT-VALUE})")
-    Path out;
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ExperimentOptions options;
 
     public static void main(String[] args) {
-        System.setProperty("java.awt.headless", "true");
-        System.exit(new CommandLine(new InputNetworks()).execute(args));
+        ExperimentOptions.main(new InputNetworks(), args);
     }
 
     /**
@@ -86,12 +80,10 @@ public final class InputNetworks implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (iterations < 1 || points < 2 || !(tolerance > 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need --iterations >= 1, --points >= 2 and "
-                    + "--tolerance > 0");
-        }
-        DataSet train = NestedSpheres.spheres(points, seed);
-        DataSet test = NestedSpheres.spheres(points, seed + 1);
+        options.require(iterations >= 1 && points >= 2 && tolerance > 0,
+                "need --iterations >= 1, --points >= 2 and --tolerance > 0");
+        DataSet train = NestedSpheres.spheres(points, options.seed());
+        DataSet test = NestedSpheres.spheres(points, options.seed() + 1);
         PrintStream log = System.out;
         log.printf(Locale.ROOT, "nested 2-spheres: %d training and %d test points, %d full-batch Adam steps, DOPRI5 at "
                 + "%s%n", points, points, iterations, tolerance);
@@ -108,7 +100,6 @@ public final class InputNetworks implements Callable<Integer> {
                     r.odeIndex() < 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.displacement()),
                     r.odeIndex() < 0 ? "-" : String.valueOf(r.nfe()));
         }
-        Files.createDirectories(out);
         Result withInput = results.get(0);
         List<INDArray> states = withInput.network().feedForward(test.getFeatures(), false);
         INDArray h0 = states.get(withInput.odeIndex());
@@ -123,7 +114,7 @@ public final class InputNetworks implements Callable<Integer> {
                 PlaneFigures.decisionRegions(String.format(Locale.ROOT, "the same, ODE removed: %.1f%%",
                         100 * withInput.ablated()), x -> withoutOde(withInput.network(), withInput.odeIndex()).output(x, false), test, r),
                 PlaneFigures.flow("ODE alone", odeLayer(results.get(2)), test, r, 120));
-        Path figure = out.resolve("input-networks.png");
+        Path figure = options.figure("input-networks.png");
         BitmapEncoder.saveBitmap(charts, 1, charts.size(), figure.toString(), BitmapEncoder.BitmapFormat.PNG);
         log.println("figure written to " + figure);
         return 0;
@@ -179,7 +170,7 @@ public final class InputNetworks implements Callable<Integer> {
 
     private MultiLayerNetwork network(boolean inputNetwork, boolean ode) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(DataType.FLOAT).updater(new Adam(1e-2)).list();
+                .seed(options.seed()).dataType(DataType.FLOAT).updater(new Adam(1e-2)).list();
         if (inputNetwork) {
             list.layer(new DenseLayer.Builder().nOut(16).activation(Activation.RELU).build())
                     .layer(new DenseLayer.Builder().nOut(2).activation(Activation.IDENTITY).build());

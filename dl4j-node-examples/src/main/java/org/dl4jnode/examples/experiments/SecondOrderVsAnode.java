@@ -14,14 +14,13 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.awt.BasicStroke;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,16 +57,11 @@ public final class SecondOrderVsAnode implements Callable<Integer> {
     int width;
     @Option(names = "--tolerance", defaultValue = "1e-3", description = "rtol = atol of the DOPRI5 solves (default ${DEFAULT-VALUE})")
     double tolerance;
-    @Option(names = "--seed", defaultValue = "42", description = "random seed of the data and the weights (default ${DEFAULT-VALUE})")
-    long seed;
-    @Option(names = "--out", defaultValue = "docs/figures", description = "where the PNG figure goes (default ${DEFAULT-VALUE})")
-    Path out;
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ExperimentOptions options;
 
     public static void main(String[] args) {
-        System.setProperty("java.awt.headless", "true");
-        System.exit(new CommandLine(new SecondOrderVsAnode()).execute(args));
+        ExperimentOptions.main(new SecondOrderVsAnode(), args);
     }
 
     /** A model: its name, the names of its last two dims, and its ODE layer's augmentation. */
@@ -89,12 +83,10 @@ public final class SecondOrderVsAnode implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (iterations < 1 || points < 2 || width < 1 || !(tolerance > 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need --iterations >= 1, --points >= 2, "
-                    + "--width >= 1 and --tolerance > 0");
-        }
-        DataSet train = NestedSpheres.spheres(points, seed);
-        DataSet test = NestedSpheres.spheres(points, seed + 1);
+        options.require(iterations >= 1 && points >= 2 && width >= 1 && tolerance > 0,
+                "need --iterations >= 1, --points >= 2, --width >= 1 and --tolerance > 0");
+        DataSet train = NestedSpheres.spheres(points, options.seed());
+        DataSet test = NestedSpheres.spheres(points, options.seed() + 1);
         PrintStream log = System.out;
         log.printf(Locale.ROOT, "nested 2-spheres: %d training and %d test points, mlp(%d, %d) fields, DOPRI5 at %s, "
                 + "%d full-batch Adam steps%n%n", points, points, width, width, tolerance, iterations);
@@ -108,7 +100,6 @@ public final class SecondOrderVsAnode implements Callable<Integer> {
             log.printf(Locale.ROOT, "%-16s %8.1f%% %11d %12d %24.3f%n", r.model().name(),
                     100 * r.trained().accuracy(), r.trained().parameters(), r.trained().nfe(), r.augmentedSize());
         }
-        Files.createDirectories(out);
         List<XYChart> charts = new ArrayList<>();
         DataSet shown = new DataSet(test.getFeatures().get(NDArrayIndex.interval(0, Math.min(SHOWN, points)),
                 NDArrayIndex.all()), test.getLabels().get(NDArrayIndex.interval(0, Math.min(SHOWN, points)),
@@ -116,7 +107,7 @@ public final class SecondOrderVsAnode implements Callable<Integer> {
         for (Result r : results) {
             charts.addAll(panels(r, shown));
         }
-        Path figure = out.resolve("second-order-vs-anode.png");
+        Path figure = options.figure("second-order-vs-anode.png");
         BitmapEncoder.saveBitmap(charts, results.size(), 4, figure.toString(), BitmapEncoder.BitmapFormat.PNG);
         log.println("figure written to " + figure);
         return 0;
@@ -130,7 +121,7 @@ public final class SecondOrderVsAnode implements Callable<Integer> {
     }
 
     Result train(Model m, DataSet train, DataSet test, PrintStream log) {
-        NestedSpheres.Result trained = NestedSpheres.train(m.name(), layer(m, false), train, test, iterations, seed,
+        NestedSpheres.Result trained = NestedSpheres.train(m.name(), layer(m, false), train, test, iterations, options.seed(),
                 log);
         org.dl4jnode.layers.OdeLayer ode = (org.dl4jnode.layers.OdeLayer) trained.network().getLayer(0);
         List<INDArray> path = ode.trajectory(test.getFeatures());
@@ -143,7 +134,7 @@ public final class SecondOrderVsAnode implements Callable<Integer> {
      * trained parameters solved on a fixed grid.
      */
     List<XYChart> panels(Result r, DataSet shown) {
-        MultiLayerNetwork twin = NestedSpheres.network(layer(r.model(), true), 2, seed);
+        MultiLayerNetwork twin = NestedSpheres.network(layer(r.model(), true), 2, options.seed());
         twin.setParams(r.trained().network().params());
         org.dl4jnode.layers.OdeLayer ode = (org.dl4jnode.layers.OdeLayer) twin.getLayer(0);
         List<INDArray> path = ode.trajectory(shown.getFeatures());

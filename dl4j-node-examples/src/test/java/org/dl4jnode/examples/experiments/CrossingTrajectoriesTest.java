@@ -51,4 +51,13 @@ class CrossingTrajectoriesTest {
         assertThat(controlled.testError()).as("the data-controlled linear field's error").isLessThan(bound / 2);
         assertThat(bound).isCloseTo(0.505, within(1e-3));
     }
+
+    @Test
+    void aBadOptionIsAUsageErrorNamingIt() {
+        CommandLine cli = new CommandLine(new CrossingTrajectories());
+        java.io.StringWriter err = new java.io.StringWriter();
+        cli.setErr(new java.io.PrintWriter(err, true));
+        assertThat(cli.execute("--iterations", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("need --iterations >= 1");
+    }
 }

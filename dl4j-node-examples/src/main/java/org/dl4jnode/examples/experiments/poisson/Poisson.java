@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
+import org.dl4jnode.examples.experiments.ExperimentOptions;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -21,14 +22,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,16 +80,11 @@ public final class Poisson implements Callable<Integer> {
     double learningRate;
     @Option(names = "--grid", defaultValue = "64", description = "intervals per side of the reference mesh (default ${DEFAULT-VALUE})")
     int grid;
-    @Option(names = "--seed", defaultValue = "42", description = "random seed of the points and the weights (default ${DEFAULT-VALUE})")
-    long seed;
-    @Option(names = "--out", defaultValue = "docs/figures", description = "where the PNG figure goes (default ${DEFAULT-VALUE})")
-    Path out;
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ExperimentOptions options;
 
     public static void main(String[] args) {
-        System.setProperty("java.awt.headless", "true");
-        System.exit(new CommandLine(new Poisson()).execute(args));
+        ExperimentOptions.main(new Poisson(), args);
     }
 
     /** The loss terms recorded during training, at the iterations in {@code iterations}. */
@@ -108,11 +103,10 @@ public final class Poisson implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (iterations < 1 || collocation < 1 || boundary < 1 || !(spacing > 0 && spacing < 0.1) || width < 1
-                || !(learningRate > 0) || grid < 2 || !(boundaryWeight >= 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need --iterations, --collocation, "
-                    + "--boundary, --width >= 1, 0 < --spacing < 0.1, --learning-rate > 0, --boundary-weight >= 0 and --grid >= 2");
-        }
+        options.require(iterations >= 1 && collocation >= 1 && boundary >= 1 && width >= 1 && spacing > 0
+                        && spacing < 0.1 && learningRate > 0 && boundaryWeight >= 0 && grid >= 2,
+                "need --iterations, --collocation, --boundary, --width >= 1, 0 < --spacing < 0.1, --learning-rate > 0, "
+                        + "--boundary-weight >= 0 and --grid >= 2");
         PrintStream log = System.out;
         log.printf(Locale.ROOT, "Delta phi = 2 pi sin(x) sin(y) on [0, 1]^2, phi = 0 on the boundary; dense 2 -> %d, "
                 + "OdeLayer(mlp(%d), RK4 x 4), dense %d -> 1; %d interior + %d boundary points per iteration, stencil "
@@ -131,7 +125,6 @@ public final class Poisson implements Callable<Integer> {
         log.printf(Locale.ROOT, "against the %d x %d finite-difference reference: max |error| %.3e, relative L2 error "
                 + "%.3e (min phi %.4f); the reference's own max difference from the %d x %d mesh: %.1e%n", grid, grid,
                 errors.maxError(), errors.relativeL2(), min(reference), 2 * grid, 2 * grid, errors.referenceError());
-        Files.createDirectories(out);
         List<Chart<?, ?>> charts = new ArrayList<>();
         charts.add(heatMap("finite-difference reference phi", reference));
         charts.add(heatMap("network phi", solution));
@@ -144,7 +137,7 @@ public final class Poisson implements Callable<Integer> {
         charts.add(heatMap(String.format(Locale.ROOT, "network - reference (max %.1e)", errors.maxError()),
                 difference));
         charts.add(lossCurves(curves));
-        Path figure = out.resolve("poisson.png");
+        Path figure = options.figure("poisson.png");
         BitmapEncoder.saveBitmap(charts, 1, charts.size(), figure.toString(), BitmapEncoder.BitmapFormat.PNG);
         log.println("figure written to " + figure);
         return 0;
@@ -156,7 +149,7 @@ public final class Poisson implements Callable<Integer> {
 
     MultiLayerNetwork network() {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(DataType.DOUBLE).updater(new Adam(learningRate)).list()
+                .seed(options.seed()).dataType(DataType.DOUBLE).updater(new Adam(learningRate)).list()
                 .layer(new DenseLayer.Builder().nOut(width).activation(Activation.TANH).build())
                 .layer(new OdeLayer.Builder().name("ode").field(VectorField.mlp(width)).solver(Solver.RK4).steps(4)
                         .build())
@@ -168,7 +161,7 @@ public final class Poisson implements Callable<Integer> {
     }
 
     Curves train(MultiLayerNetwork net, PrintStream log) {
-        Random random = new Random(seed);
+        Random random = new Random(options.seed());
         PoissonLoss loss = loss();
         Curves curves = new Curves(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         int every = Math.max(1, iterations / 100);
