@@ -8,7 +8,6 @@ import org.dl4jnode.conf.BaseOdeLayer;
 import org.dl4jnode.conf.Basis;
 import org.dl4jnode.conf.GalerkinOdeLayer;
 import org.dl4jnode.conf.OdeLayer;
-import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.layers.IntegrationDepths;
 import org.knowm.xchart.BitmapEncoder;
@@ -58,7 +57,6 @@ import java.util.concurrent.Callable;
         description = "Learning x -> -x: vanilla and depth-variant ODEs cannot, data-controlled and adaptive-depth can.")
 public final class CrossingTrajectories implements Callable<Integer> {
 
-    static final int PICTURE_STEPS = 40;
     static final int TEST_POINTS = 101;
 
     @Option(names = "--iterations", defaultValue = "1000", description = "full-batch Adam steps per model (default ${DEFAULT-VALUE})")
@@ -143,9 +141,7 @@ public final class CrossingTrajectories implements Callable<Integer> {
     }
 
     private <B extends BaseOdeLayer.Builder<B>> BaseOdeLayer stepped(B builder, boolean forPictures) {
-        builder.name("ode");
-        return forPictures ? builder.solver(Solver.RK4).steps(PICTURE_STEPS).build()
-                : builder.solver(Solver.DOPRI5).tolerances(tolerance, tolerance).build();
+        return FixedGridPictures.stepped(builder.name("ode"), forPictures, tolerance);
     }
 
     /** The ODE layer alone, its output h(t1) fitted to the labels by an L1 loss. */
@@ -214,7 +210,7 @@ public final class CrossingTrajectories implements Callable<Integer> {
 
     /**
      * A model's trajectories h(t) over depth t for {@code inputs} (red: x &gt; 0, blue: x &lt; 0), from its parameters
-     * solved on a fixed grid of {@link #PICTURE_STEPS} steps (an adaptive-depth input's states stretched to its own
+     * solved on a fixed grid of {@link FixedGridPictures#STEPS} steps (an adaptive-depth input's states stretched to its own
      * depth), over short segments along (1, f(t, h)) where the field does not read x.
      */
     XYChart trajectories(Result r, INDArray inputs) {
@@ -230,14 +226,14 @@ public final class CrossingTrajectories implements Callable<Integer> {
             arrows(chart, layer, t0, t1);
         }
         List<INDArray> path = layer.trajectory(inputs);
+        double[] grid = FixedGridPictures.depths(conf, path.size());
         double[] depths = conf.odeSystem().hasAdaptiveDepth() ? IntegrationDepths.of(layer, inputs) : null;
         for (int i = 0; i < inputs.rows(); i++) {
             double x = inputs.getDouble(i, 0);
             double[] ts = new double[path.size()];
             double[] hs = new double[path.size()];
             for (int k = 0; k < path.size(); k++) {
-                double s = t0 + (t1 - t0) * k / (path.size() - 1);
-                ts[k] = depths == null ? s : t0 + depths[i] * (s - t0);
+                ts[k] = depths == null ? grid[k] : t0 + depths[i] * (grid[k] - t0);
                 hs[k] = path.get(k).getDouble(i, 0);
             }
             chart.addSeries("x = " + x, ts, hs).setMarker(SeriesMarkers.NONE)

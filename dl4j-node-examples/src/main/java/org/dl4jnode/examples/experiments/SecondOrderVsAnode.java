@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jnode.conf.Augmentation;
 import org.dl4jnode.conf.AugmentedOdeLayer;
 import org.dl4jnode.conf.BaseOdeLayer;
-import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
 import org.dl4jnode.examples.NestedSpheres;
 import org.knowm.xchart.BitmapEncoder;
@@ -39,14 +38,13 @@ import java.util.concurrent.Callable;
  * Trained by backprop through DOPRI5 and full-batch Adam (0.01). Prints accuracy, parameters, NFE and the size of
  * the augmented dims at t1; writes {@code second-order-vs-anode.png}: per model, the trajectories of the first two
  * dims (the hidden state) and of the last two (ANODE's augmented dims, second order's velocities) in their planes,
- * and each dim over depth (the same parameters solved with RK4 on {@value #PICTURE_STEPS} steps, so every state
+ * and each dim over depth (the same parameters solved with RK4 on {@value FixedGridPictures#STEPS} steps, so every state
  * has a known depth).
  */
 @Command(name = "second-order-vs-anode", mixinStandardHelpOptions = true,
         description = "Second-order and zero-augmented ODEs on nested 2-spheres: flows of the hidden and augmented dims.")
 public final class SecondOrderVsAnode implements Callable<Integer> {
 
-    static final int PICTURE_STEPS = 40;
     static final int SHOWN = 80;
 
     @Option(names = "--iterations", defaultValue = "200", description = "full-batch Adam steps per model (default ${DEFAULT-VALUE})")
@@ -114,10 +112,8 @@ public final class SecondOrderVsAnode implements Callable<Integer> {
     }
 
     private BaseOdeLayer layer(Model m, boolean forPictures) {
-        AugmentedOdeLayer.Builder b = new AugmentedOdeLayer.Builder().name("ode").augmentation(m.augmentation())
-                .keepAugmentedDims(false).field(VectorField.mlp(width, width));
-        return forPictures ? b.solver(Solver.RK4).steps(PICTURE_STEPS).build()
-                : b.solver(Solver.DOPRI5).tolerances(tolerance, tolerance).build();
+        return FixedGridPictures.stepped(new AugmentedOdeLayer.Builder().name("ode").augmentation(m.augmentation())
+                .keepAugmentedDims(false).field(VectorField.mlp(width, width)), forPictures, tolerance);
     }
 
     Result train(Model m, DataSet train, DataSet test, PrintStream log) {
@@ -144,10 +140,9 @@ public final class SecondOrderVsAnode implements Callable<Integer> {
         XYChart augmented = plane(name + ": " + extra, "h_3", "h_4");
         PlaneFigures.trajectories(hidden, columns(path, 0), shown.getLabels(), shown.numExamples());
         PlaneFigures.trajectories(augmented, columns(path, 2), shown.getLabels(), shown.numExamples());
-        double t0 = ode.layerConf().getTimeStart();
-        double t1 = ode.layerConf().getTimeEnd();
-        return List.of(hidden, augmented, overDepth(name + ": h_1 (solid), h_2 (dashed)", path, 0, shown, t0, t1),
-                overDepth(name + ": " + extra + " h_3, h_4", path, 2, shown, t0, t1));
+        double[] ts = FixedGridPictures.depths(ode.layerConf(), path.size());
+        return List.of(hidden, augmented, overDepth(name + ": h_1 (solid), h_2 (dashed)", path, 0, shown, ts),
+                overDepth(name + ": " + extra + " h_3, h_4", path, 2, shown, ts));
     }
 
     /** Dims {@code first} and {@code first + 1} of every state. */
@@ -161,14 +156,12 @@ public final class SecondOrderVsAnode implements Callable<Integer> {
         return chart;
     }
 
-    /** Dims {@code first} (solid) and {@code first + 1} (dashed) of each shown example over depth, by class colour. */
-    private static XYChart overDepth(String title, List<INDArray> path, int first, DataSet shown, double t0,
-                                     double t1) {
+    /**
+     * Dims {@code first} (solid) and {@code first + 1} (dashed) of each shown example over the depths {@code ts} of
+     * its states, by class colour.
+     */
+    private static XYChart overDepth(String title, List<INDArray> path, int first, DataSet shown, double[] ts) {
         XYChart chart = plane(title, "depth t", "value");
-        double[] ts = new double[path.size()];
-        for (int k = 0; k < ts.length; k++) {
-            ts[k] = t0 + (t1 - t0) * k / (ts.length - 1);
-        }
         BasicStroke dashed = new BasicStroke(1.0f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {4, 3},
                 0);
         for (int i = 0; i < shown.numExamples(); i++) {
