@@ -1,5 +1,8 @@
 package org.dl4jnode.layers;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Optional;
 
 /**
@@ -10,6 +13,8 @@ import java.util.Optional;
  * otherwise be applied. Not saved with the model: a restored network needs the listener again.
  */
 public final class MinibatchSkips {
+
+    private static final Logger log = LoggerFactory.getLogger(OdeLayer.class);
 
     private boolean attached;
     private String pending;
@@ -49,15 +54,32 @@ public final class MinibatchSkips {
         return pending != null && pendingIteration == iteration;
     }
 
-    /** Why an earlier iteration than {@code iteration} was skipped, when its update was never undone. */
-    Optional<String> unservedBefore(long iteration) {
-        return pending != null && pendingIteration != iteration ? Optional.of(pending) : Optional.empty();
+    /** Fails when an earlier iteration than {@code iteration} was skipped and its update was never undone. */
+    void requireServedBefore(long iteration, String where) {
+        if (pending != null && pendingIteration != iteration) {
+            throw new IllegalStateException(where + ": an earlier training minibatch was skipped (" + pending
+                    + ") and its update was not undone; onSolveFailure(skipMinibatch) needs "
+                    + "SkipMinibatchListener.attachTo(network) among the network's listeners");
+        }
     }
 
-    /** Records a skip of training iteration {@code iteration}. */
+    /** Fails with {@code failure}'s message where no listener would undo a skipped minibatch's update. */
+    void requireAttached(FailedSolve failure) {
+        if (!attached) {
+            throw new IllegalStateException(failure.getMessage() + "; onSolveFailure(skipMinibatch) would skip this "
+                    + "minibatch, but no SkipMinibatchListener undoes its update: add one with "
+                    + "SkipMinibatchListener.attachTo(network)", failure);
+        }
+    }
+
+    /** Records a skip of training iteration {@code iteration}, logged the first time and every 100th after. */
     void record(String reason, long iteration) {
         pending = reason;
         pendingIteration = iteration;
         count++;
+        if (count % SolveDiagnosis.LOG_EVERY == 1) {
+            log.warn("{}; skipping this minibatch (onSolveFailure = skipMinibatch; skip {} of this layer, logged "
+                    + "every {}th)", reason, count, SolveDiagnosis.LOG_EVERY);
+        }
     }
 }
