@@ -51,7 +51,7 @@ final class Adjoint implements GradientMethod {
             long before = f.evaluations();
             Gradients g;
             try {
-                g = AdjointBackprop.backward(f, forward.binding(), forward.tableau(), grid, forward.states().get(k), a,
+                g = AdjointSolve.backward(f, forward.binding(), forward.tableau(), grid, forward.states().get(k), a,
                         forward.pool(), seminorm, forward.backwardStatistics());
             } catch (IntegrationException e) {
                 throw new SolveFailure(PASS, grid, f.evaluations() - before, e.getMessage(), e);

@@ -1,17 +1,13 @@
 package org.dl4jnode.samediff.runtime;
 
 import org.nd4j.autodiff.functions.DifferentialFunction;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.BaseOp;
 import org.nd4j.linalg.api.ops.CustomOp;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.RandomOp;
@@ -21,16 +17,10 @@ import org.nd4j.linalg.api.ops.custom.Invoke;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.BaseCompatOp;
 import org.nd4j.linalg.api.ops.impl.shape.tensorops.BaseTensorOp;
 import org.nd4j.linalg.api.ops.impl.transforms.Assert;
-import org.nd4j.linalg.api.shape.LongShapeDescriptor;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -50,7 +40,7 @@ import java.util.function.Supplier;
  * {@link #acquire} plans an instance; a replay is one native call per op.
  *
  * <p>The ops come in two segments: the <em>forward</em> ops that the forward outputs need, and the
- * <em>backward</em> ops that the backward outputs need beyond those. An {@link Instance} can run its
+ * <em>backward</em> ops that the backward outputs need beyond those. A {@link GraphInstance} can run its
  * forward segment now and its backward segment later, reading the forward values it kept: that is how
  * a solve keeps each stage's activations for its backward pass instead of recomputing them.
  *
@@ -59,10 +49,6 @@ import java.util.function.Supplier;
  * {@link UnsupportedOperationException}, and the caller runs such graphs through SameDiff's session.
  */
 final class CompiledGraph {
-
-    /** libnd4j's C interface on the CPU backend, null on others (CUDA's executioner also moves data). */
-    private static final NativeOps CPU_OPS = Nd4j.getEnvironment().isCPU()
-            ? NativeOpsHolder.getInstance().getDeviceNativeOps() : null;
 
     private final SameDiff graph;
     /** Invariant ops first, then the forward segment's others, then the backward segment's others. */
@@ -78,21 +64,13 @@ final class CompiledGraph {
     /** Variables the graph computes but the caller supplies: bound once when planned, written in place after. */
     private final Set<String> given;
     /** Planned instances by placeholder shapes; the few most recent shapes (training, last batch, evaluation). */
-    private final Map<String, Pool> pools = new LinkedHashMap<>(4, 0.75f, true) {
+    private final Map<String, InstancePool> pools = new LinkedHashMap<>(4, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Pool> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, InstancePool> eldest) {
             return size() > SHAPES_KEPT;
         }
     };
     private static final int SHAPES_KEPT = 3;
-
-    /** Instances of one set of placeholder shapes: those free for reuse, and the backward arrays they share. */
-    private static final class Pool {
-        private final List<Instance> free = new ArrayList<>();
-        private final Map<String, INDArray> shared = new HashMap<>();
-        /** The parameter version the shared invariant values were computed for. */
-        private long invariantVersion = -1;
-    }
 
     private CompiledGraph(SameDiff graph, List<OpNode> ops, int invariantOps, int forwardEnd,
                           Set<String> externalInputs, Set<String> given) {
@@ -258,379 +236,50 @@ final class CompiledGraph {
 
     /**
      * An instance for the placeholder shapes {@code shapeKey} stands for: a free one planned before,
-     * or a new one planned with {@code externals} (see {@link Instance}). Instances of one shape share
+     * or a new one planned with {@code externals} (see {@link GraphInstance}). Instances of one shape share
      * their backward segment's arrays: a backward result must be read before the next backward run.
      * Hand it back with {@link #release} when its values are no longer needed.
      *
      * @param externals arrays of the placeholders and of any variable to bind otherwise than to the
      *                  graph's own array, asked for only when a new instance is planned
      */
-    Instance acquire(String shapeKey, Supplier<Map<String, INDArray>> externals) {
-        Pool pool = pools.computeIfAbsent(shapeKey, k -> new Pool());
-        if (!pool.free.isEmpty()) {
-            return pool.free.remove(pool.free.size() - 1);
+    GraphInstance acquire(String shapeKey, Supplier<Map<String, INDArray>> externals) {
+        InstancePool pool = pools.computeIfAbsent(shapeKey, k -> new InstancePool());
+        GraphInstance free = pool.take();
+        if (free != null) {
+            return free;
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return new Instance(pool, externals.get());
+            return new GraphInstance(this, pool, externals.get());
         }
-    }
-
-    /**
-     * True when {@code array} can hold an output of {@code shape}: same shape, type and order. (Not the
-     * descriptors' equality: a created array's descriptor carries other flags than the shape function's, so
-     * instances of one pool would each allocate their own "shared" arrays, and values computed once for
-     * the pool, such as the parameter-only ops', would reach only one of them.)
-     */
-    private static boolean fits(INDArray array, LongShapeDescriptor shape) {
-        return Arrays.equals(array.shape(), shape.getShape()) && array.dataType() == shape.dataType()
-                && array.ordering() == shape.getOrder();
     }
 
     /** Makes an instance free for reuse; its values are invalid afterwards. */
-    void release(Instance instance) {
-        instance.pool.free.add(instance);
+    void release(GraphInstance instance) {
+        instance.pool().give(instance);
     }
 
-    /**
-     * One binding of the graph to arrays: contexts, intermediate values, and where each input is read.
-     * Planning allocates every op output, binds every context, and runs both segments once (shape
-     * functions may read values).
-     */
-    final class Instance {
-        private final Pool pool;
-        private final OpContext[] contexts = new OpContext[ops.size()];
-        /** The op each context runs: the graph's, or one planned in its place for this instance's shapes. */
-        private final DifferentialFunction[] runOps = new DifferentialFunction[ops.size()];
-        /** The custom ops' hashes, by which libnd4j finds them; 0 until the op first runs. */
-        private final long[] opHashes = new long[ops.size()];
-        private final Map<String, INDArray> values = new HashMap<>();
-        /** External input name -> (op index, input slot) of every context reading it. */
-        private final Map<String, List<int[]>> readers = new HashMap<>();
+    SameDiff graph() {
+        return graph;
+    }
 
-        private Instance(Pool pool, Map<String, INDArray> externals) {
-            this.pool = pool;
-            // every array given is kept, read by an op or not, so that rebinding it later is harmless
-            values.putAll(externals);
-            for (String name : externalInputs) {
-                if (!values.containsKey(name)) {
-                    INDArray own = graph.getArrForVarName(name);
-                    if (own == null) {
-                        throw new IllegalArgumentException("no array for graph input " + name);
-                    }
-                    values.put(name, own);
-                }
-            }
-            for (int k = 0; k < ops.size(); k++) {
-                OpNode node = ops.get(k);
-                // backward values and invariant ones are shared by the pool's instances
-                boolean shared = node.backward() || k < invariantOps;
-                OpContext oc = Nd4j.getExecutioner().buildContext();
-                oc.allowHelpers(node.helpers());
-                contexts[k] = oc;
-                INDArray[] args = new INDArray[node.inputs().length];
-                for (int i = 0; i < args.length; i++) {
-                    args[i] = values.get(node.inputs()[i]);
-                    if (externalInputs.contains(node.inputs()[i]) && !(node.axisArgument() && i == 1)) {
-                        readers.computeIfAbsent(node.inputs()[i], n -> new ArrayList<>()).add(new int[] {k, i});
-                    }
-                }
-                List<LongShapeDescriptor> shapes;
-                if (node.op() instanceof CustomOp) {
-                    DynamicCustomOp op = (DynamicCustomOp) node.op();
-                    oc.setArgs(args, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
-                    shapes = op.calculateOutputShape(oc);
-                } else {
-                    if (node.axisArgument()) {
-                        int[] axis = Shape.normalizeAxis(args[0].rank(), args[1].toIntVector());
-                        node.op().setDimensions(axis);
-                    }
-                    oc.setInputArray(0, args[0]);
-                    if (args.length == 2 && !node.axisArgument()) {
-                        oc.setInputArray(1, args[1]);
-                    }
-                    shapes = ((BaseOp) node.op()).calculateOutputShape(oc);
-                }
-                if (shapes == null || shapes.size() != node.outputs().length) {
-                    throw new IllegalStateException("op " + node.op().getOwnName() + ": shape function gave "
-                            + shapes + " for " + node.outputs().length + " outputs");
-                }
-                runOps[k] = node.op();
-                INDArray view = reshapedView(node, args, shapes);
-                if (view != null) {
-                    // the reshape's output is its input seen in another shape: nothing to run or copy
-                    values.put(node.outputs()[0], view);
-                    replaceContext(k, null, null);
-                    continue;
-                }
-                if (plannedAddGradient(k, node, args, shapes, shared)) {
-                    continue;
-                }
-                for (int i = 0; i < shapes.size(); i++) {
-                    String name = node.outputs()[i];
-                    LongShapeDescriptor shape = shapes.get(i);
-                    // as SameDiff's session does: the variable's type wins over the shape function's guess
-                    DataType type = graph.getVariable(name).dataType();
-                    if (type != shape.dataType()) {
-                        shape = shape.asDataType(type);
-                    }
-                    INDArray out = output(name, shape, shared);
-                    oc.setOutputArray(i, out);
-                    values.put(name, out);
-                }
-                execute(k);
-            }
-        }
+    /** Invariant ops first, then the forward segment's others, then the backward segment's others. */
+    List<OpNode> ops() {
+        return ops;
+    }
 
-        /**
-         * The output of a 'c'-order reshape as a view of its input, when the input is an op's output or an alias
-         * of one (so it is never rebound) and dense: the view then always holds what the op would copy. Null
-         * otherwise.
-         */
-        private INDArray reshapedView(OpNode node, INDArray[] args, List<LongShapeDescriptor> shapes) {
-            if (!"reshape".equals(node.name()) || args.length < 1 || shapes.size() != 1
-                    || externalInputs.contains(node.inputs()[0])) {
-                return null;
-            }
-            long[] iArgs = ((DynamicCustomOp) node.op()).iArgs();
-            boolean cOrder = iArgs.length == 0 || iArgs[0] != -'f';
-            INDArray in = args[0];
-            LongShapeDescriptor shape = shapes.get(0);
-            // dense from its buffer's start: an op's own output, or an alias of one that is itself a view
-            boolean dense = in.ordering() == 'c' && in.elementWiseStride() == 1 && in.offset() == 0;
-            if (!cOrder || !dense || in.dataType() != shape.dataType()
-                    || graph.getVariable(node.outputs()[0]).dataType() != in.dataType()) {
-                return null;
-            }
-            INDArray view = in.reshape('c', shape.getShape());
-            boolean shares = view.data().address() == in.data().address() && view.offset() == 0;
-            return shares ? view : null;
-        }
+    /** Variables read by ops but produced by none: placeholders, variables and constants. */
+    Set<String> externalInputs() {
+        return externalInputs;
+    }
 
-        /**
-         * Plans {@code add_bp} (the gradients of {@code z = x + y} from z's) without copies: a gradient shaped
-         * like z's is z's array itself, and the other, when it is broadcast, is z's gradient summed over the
-         * broadcast axes ({@code reduce_sum}, or for the rows of a matrix a product with a row of ones). False when the op runs as it is (both broadcast, other ranks,
-         * or z's gradient is an input the caller may rebind).
-         */
-        private boolean plannedAddGradient(int k, OpNode node, INDArray[] args, List<LongShapeDescriptor> shapes,
-                                           boolean shared) {
-            if (!"add_bp".equals(node.name()) || args.length != 3 || shapes.size() != 2) {
-                return false;
-            }
-            String upstream = node.inputs()[2];
-            INDArray eps = args[2];
-            if (externalInputs.contains(upstream) && !given.contains(upstream)) {
-                return false;
-            }
-            int broadcast = -1;
-            for (int i = 0; i < 2; i++) {
-                LongShapeDescriptor shape = shapes.get(i);
-                boolean same = Arrays.equals(shape.getShape(), eps.shape()) && shape.dataType() == eps.dataType();
-                if (!same) {
-                    if (broadcast >= 0) {
-                        return false;
-                    }
-                    broadcast = i;
-                }
-            }
-            OpContext reduction = null;
-            DifferentialFunction sum = null;
-            if (broadcast >= 0) {
-                long[] target = shapes.get(broadcast).getShape();
-                if (target.length != eps.rank()) {
-                    return false;
-                }
-                List<Long> axes = new ArrayList<>();
-                for (int d = 0; d < target.length; d++) {
-                    if (target[d] == 1 && eps.size(d) != 1) {
-                        axes.add((long) d);
-                    } else if (target[d] != eps.size(d)) {
-                        return false;
-                    }
-                }
-                DynamicCustomOp op;
-                INDArray[] inputs;
-                if (eps.rank() == 2 && axes.equals(List.of(0L))) {
-                    // column sums as a product with a row of ones: the BLAS path, several times faster than
-                    // libnd4j's reduction along the strided axis
-                    op = DynamicCustomOp.builder("matmul").addIntegerArguments(0, 0, 0).build();
-                    inputs = new INDArray[] {Nd4j.ones(eps.dataType(), 1, eps.size(0)), eps};
-                } else {
-                    op = DynamicCustomOp.builder("reduce_sum")
-                            .addIntegerArguments(axes.stream().mapToInt(Long::intValue).toArray())
-                            .addBooleanArguments(true).build();
-                    inputs = new INDArray[] {eps};
-                }
-                reduction = Nd4j.getExecutioner().buildContext();
-                reduction.allowHelpers(false);
-                reduction.setArgs(inputs, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
-                List<LongShapeDescriptor> reduced = op.calculateOutputShape(reduction);
-                if (reduced.size() != 1 || !Arrays.equals(reduced.get(0).getShape(), target)) {
-                    return false;
-                }
-                String name = node.outputs()[broadcast];
-                INDArray out = output(name, shapes.get(broadcast), shared);
-                reduction.setOutputArray(0, out);
-                values.put(name, out);
-                sum = op;
-            }
-            for (int i = 0; i < 2; i++) {
-                if (i != broadcast) {
-                    values.put(node.outputs()[i], eps);
-                }
-            }
-            replaceContext(k, reduction, sum);
-            if (reduction != null) {
-                execute(k);
-            }
-            return true;
-        }
+    /** Whether the caller supplies {@code name} although the graph computes it. */
+    boolean isGiven(String name) {
+        return given.contains(name);
+    }
 
-        /**
-         * The array for output {@code name} of {@code shape}: a new one, or with {@code shared} the pool's, made
-         * when the pool has none that fits.
-         */
-        private INDArray output(String name, LongShapeDescriptor shape, boolean shared) {
-            INDArray out = shared ? pool.shared.get(name) : null;
-            if (out == null || !fits(out, shape)) {
-                out = Nd4j.create(shape, false);
-                if (shared) {
-                    pool.shared.put(name, out);
-                }
-            }
-            return out;
-        }
-
-        /**
-         * Runs {@code op} with {@code context} in op k's place (nothing when both are null). Op k's own context is
-         * dropped, and with it the record of the inputs it read, so rebinding one of them (a bias, a shape
-         * constant) reaches no context that no longer runs.
-         */
-        private void replaceContext(int k, OpContext context, DifferentialFunction op) {
-            readers.values().forEach(at -> at.removeIf(r -> r[0] == k));
-            contexts[k] = context;
-            runOps[k] = op;
-            opHashes[k] = 0;
-        }
-
-        /**
-         * Op k through libnd4j's C interface, as ND4J's CPU executioner calls it, without the executioner's
-         * per-call work around it: its profiler hooks, its per-op oneDNN overrides by name, and the list of
-         * outputs it builds for its caller (7% of a small field's replay time).
-         */
-        private void callCpu(int k, CustomOp op) {
-            if (opHashes[k] == 0) {
-                opHashes[k] = op.opHash();
-            }
-            int status = CPU_OPS.execCustomOp2(null, opHashes[k], contexts[k].contextPointer());
-            if (status != 0 || CPU_OPS.lastErrorCode() != 0) {
-                throw new IllegalStateException("op " + runOps[k].getOwnName() + " (" + op.opName() + ") failed: "
-                        + CPU_OPS.lastErrorMessage());
-            }
-        }
-
-        /**
-         * Rebinds an external input (placeholder or variable) when {@code array} is not the one bound.
-         * For inputs that change rarely (parameters): libnd4j keeps the previous array's buffer alive
-         * in the context, so values that change at every call are better copied into {@link #get}.
-         */
-        void bind(String name, INDArray array) {
-            INDArray current = values.get(name);
-            if (current == array) {
-                return;
-            }
-            if (given.contains(name)) {
-                throw new IllegalArgumentException("graph input " + name + " is bound when planned; write into it");
-            }
-            if (current != null && (!Arrays.equals(current.shape(), array.shape())
-                    || current.dataType() != array.dataType())) {
-                throw new IllegalArgumentException("graph input " + name + " was planned as " + current.dataType()
-                        + Arrays.toString(current.shape()) + ", got " + array.dataType() + Arrays.toString(array.shape()));
-            }
-            values.put(name, array);
-            List<int[]> at = readers.get(name);
-            if (at != null) {
-                for (int[] r : at) {
-                    contexts[r[0]].setInputArray(r[1], array);
-                }
-            }
-        }
-
-        /**
-         * Bytes of the arrays the forward segment writes for this instance alone: what it holds while its
-         * values are kept (the invariant values are the pool's).
-         */
-        long forwardBytes() {
-            long bytes = 0;
-            for (int k = invariantOps; k < forwardEnd; k++) {
-                for (String name : ops.get(k).outputs()) {
-                    INDArray v = values.get(name);
-                    bytes += v.length() * v.dataType().width();
-                }
-            }
-            return bytes;
-        }
-
-        /** The array bound to, or computed for, a variable. */
-        INDArray get(String name) {
-            return values.get(name);
-        }
-
-        /** Runs the forward segment, first the invariant ops if the parameters changed since they last ran. */
-        void runForward() {
-            if (pool.invariantVersion != parameterVersion) {
-                for (int k = 0; k < invariantOps; k++) {
-                    execute(k);
-                }
-                pool.invariantVersion = parameterVersion;
-            }
-            for (int k = invariantOps; k < forwardEnd; k++) {
-                execute(k);
-            }
-        }
-
-        void runBackward() {
-            for (int k = forwardEnd; k < ops.size(); k++) {
-                execute(k);
-            }
-        }
-
-        /** Every op's mean time over {@code repetitions} replays of both segments. */
-        List<OpCost> opCosts(int repetitions) {
-            long[] nanos = new long[ops.size()];
-            for (int r = 0; r < repetitions; r++) {
-                for (int k = 0; k < ops.size(); k++) {
-                    long start = System.nanoTime();
-                    execute(k);
-                    nanos[k] += System.nanoTime() - start;
-                }
-            }
-            List<OpCost> out = new ArrayList<>(ops.size());
-            for (int k = 0; k < ops.size(); k++) {
-                OpNode node = ops.get(k);
-                // what runs: the op, one planned in its place, or nothing (a view or an alias)
-                String name = contexts[k] == null ? node.name() + " (no-op)"
-                        : runOps[k] == node.op() ? node.name() : node.name() + " as " + runOps[k].opName();
-                out.add(new OpCost(!node.backward(), name, node.outputs()[0],
-                        values.get(node.outputs()[0]).shape(), nanos[k] / 1e3 / repetitions));
-            }
-            return out;
-        }
-
-        private void execute(int k) {
-            if (contexts[k] == null) {
-                return;
-            }
-            DifferentialFunction op = runOps[k];
-            if (op instanceof CustomOp custom) {
-                if (CPU_OPS != null) {
-                    callCpu(k, custom);
-                } else {
-                    Nd4j.getExecutioner().exec(custom, contexts[k]);
-                }
-            } else {
-                Nd4j.getExecutioner().exec((Op) op, contexts[k]);
-            }
-        }
+    /** Incremented whenever the caller changes a parameter's values. */
+    long parameterVersion() {
+        return parameterVersion;
     }
 }

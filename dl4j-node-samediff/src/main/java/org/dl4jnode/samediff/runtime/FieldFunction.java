@@ -11,19 +11,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 
-import static org.dl4jnode.samediff.runtime.FieldGraph.COTANGENT;
 import static org.dl4jnode.samediff.runtime.FieldGraph.INPUT;
 import static org.dl4jnode.samediff.runtime.FieldGraph.STATE;
-import static org.dl4jnode.samediff.runtime.FieldGraph.TIME;
 
 /**
  * A vector field compiled to a SameDiff graph and evaluated eagerly: f(t, h) and its
@@ -37,9 +32,10 @@ import static org.dl4jnode.samediff.runtime.FieldGraph.TIME;
  * results. A {@link #tape()} keeps each evaluation's activations so that a backward pass runs only
  * the backward half of the graph.
  *
- * <p>Three pieces: the graph, built once ({@link FieldGraph}); what a solve reads besides its state,
- * an explicit {@link Binding} that {@link #bind} and {@link #bindInput} make and every tape keeps;
- * and this evaluation of it, with its counts of evaluations and products.
+ * <p>Four pieces: the graph, built once ({@link FieldGraph}); how its evaluations run, replayed or
+ * through the session ({@link FieldProgram}); what a solve reads besides its state, an explicit
+ * {@link Binding} that {@link #bind} and {@link #bindInput} make and every tape keeps; and this
+ * function, the calls with their counts of evaluations and products.
  *
  * <p>Not thread-safe (neither is a DL4J layer).
  */
@@ -50,12 +46,8 @@ public final class FieldFunction {
     private Binding current = Binding.EMPTY;
     /** 'c'-ordered copies of bound parameters given in another layout, reused from bind to bind. */
     private final Map<String, INDArray> cOrderCopies = new HashMap<>();
-    /** The binding the compiled program's parameter-only ops were last computed from. */
-    private Binding programBinding;
-    private CompiledGraph program;
-    private boolean sessionOnly;
-    /** Zero gradients of targets f does not depend on, by target and shape. */
-    private final Map<String, INDArray> zeroGradients = new HashMap<>();
+    /** How evaluations run: the compiled replay, or SameDiff's session. */
+    private final FieldProgram program;
     private long evaluations;
     private long vjpEvaluations;
 
@@ -86,6 +78,7 @@ public final class FieldFunction {
     public FieldFunction(OdeSystem system, Parameterization parameterization, long[] stateFeatureShape,
                          DataType dataType) {
         this.graph = new FieldGraph(system, parameterization, stateFeatureShape, dataType);
+        this.program = new FieldProgram(graph);
     }
 
     /** The trainable arrays this function reads, in order. */
@@ -181,7 +174,7 @@ public final class FieldFunction {
 
     /** The vector-Jacobian products with {@code binding}; fresh arrays. */
     Vjp vjp(double t, INDArray h, INDArray a, Binding binding) {
-        Recorded r = forward(t, h, binding);
+        Recorded r = program.forward(t, h, binding);
         try {
             return copy(backward(r, a));
         } finally {
@@ -227,7 +220,7 @@ public final class FieldFunction {
     }
 
     /** One forward evaluation with what its backward part reads: a planned graph instance, or the point. */
-    record Recorded(double t, INDArray h, INDArray value, CompiledGraph.Instance instance, Binding binding) {
+    record Recorded(double t, INDArray h, INDArray value, GraphInstance instance, Binding binding) {
 
         /** Memory this evaluation holds while kept: its instance's forward values, or its value. */
         long bytes() {
@@ -238,32 +231,7 @@ public final class FieldFunction {
     /** A kept forward evaluation f(t, h) with {@code binding}; its value lives until {@link #release}. */
     Recorded record(double t, INDArray h, Binding binding) {
         evaluations++;
-        return forward(t, h, binding);
-    }
-
-    /** The forward part, uncounted: a vector-Jacobian product alone runs it too. */
-    private Recorded forward(double t, INDArray h, Binding binding) {
-        if (!replayable()) {
-            return new Recorded(t, h, graph.sessionOutput(t, h, binding), null, binding);
-        }
-        INDArray input = graph.readsInput ? binding.requireInput() : null;
-        if (binding != programBinding) {
-            // other values than the ops that read only parameters last saw: recompute those
-            program.parametersChanged();
-            programBinding = binding;
-        }
-        CompiledGraph.Instance in = program.acquire(shapeKey(h, input), () -> planningInputs(h, binding));
-        // placeholders are copied into the instance's own arrays, never rebound: libnd4j keeps the
-        // buffer of an OpContext's previous input alive when a new one is set, so rebinding every
-        // stage's state would leak a state-sized buffer per evaluation
-        in.get(TIME).putScalar(0, t);
-        in.get(STATE).assign(h);
-        if (input != null) {
-            in.get(INPUT).assign(input);
-        }
-        binding.params().forEach(in::bind);
-        in.runForward();
-        return new Recorded(t, h, in.get(graph.output), in, binding);
+        return program.forward(t, h, binding);
     }
 
     /**
@@ -272,18 +240,12 @@ public final class FieldFunction {
      */
     Vjp backward(Recorded r, INDArray a) {
         vjpEvaluations++;
-        if (r.instance() == null) {
-            return vjpOf(graph.sessionGradients(r.t(), r.h(), a, r.binding()));
-        }
-        CompiledGraph.Instance in = r.instance();
-        in.get(COTANGENT).assign(a);
-        in.runBackward();
-        Map<String, INDArray> grads = new HashMap<>();
-        for (String target : graph.gradientTargets) {
-            String g = graph.gradientOf.get(target);
-            grads.put(target, g == null ? zeros(target, shapeOf(target, r)) : in.get(g));
-        }
-        return vjpOf(grads);
+        return vjpOf(program.gradients(r, a));
+    }
+
+    /** Hands a recorded evaluation's instance back for reuse; its value is invalid afterwards. */
+    void release(Recorded r) {
+        program.release(r);
     }
 
     /**
@@ -292,37 +254,7 @@ public final class FieldFunction {
      * graph is not replayed ({@link #replaysGraph()}).
      */
     public List<OpCost> opCosts(double t, INDArray h, INDArray a, int repetitions) {
-        if (!replayable()) {
-            return List.of();
-        }
-        Recorded r = forward(t, h, current);
-        try {
-            r.instance().get(COTANGENT).assign(a);
-            return r.instance().opCosts(repetitions);
-        } finally {
-            release(r);
-        }
-    }
-
-    /** Hands a recorded evaluation's instance back for reuse; its value is invalid afterwards. */
-    void release(Recorded r) {
-        if (r.instance() != null) {
-            program.release(r.instance());
-        }
-    }
-
-    private INDArray zeros(String target, long[] shape) {
-        return zeroGradients.computeIfAbsent(target + Arrays.toString(shape), k -> Nd4j.zeros(graph.dataType, shape));
-    }
-
-    private long[] shapeOf(String target, Recorded r) {
-        if (STATE.equals(target)) {
-            return r.h().shape();
-        }
-        if (INPUT.equals(target)) {
-            return r.binding().requireInput().shape();
-        }
-        return r.binding().params().get(target).shape();
+        return program.opCosts(t, h, a, current, repetitions);
     }
 
     /**
@@ -330,53 +262,12 @@ public final class FieldFunction {
      * runs them because the graph has an op the replay does not support. Compiles on first use.
      */
     public boolean replaysGraph() {
-        return replayable();
+        return program.replays();
     }
 
     /** Runs every later call through SameDiff's session: the reference the replay is tested against. */
     void useSessionOnly() {
-        sessionOnly = true;
-        program = null;
-    }
-
-    private boolean replayable() {
-        if (program == null && !sessionOnly) {
-            List<String> backwardOutputs = new ArrayList<>();
-            graph.gradientOf.values().stream().filter(Objects::nonNull).forEach(backwardOutputs::add);
-            try {
-                // the replay binds the cotangent as f's gradient instead of deriving it from the loss
-                Set<String> given = graph.outputGradient == null ? Set.of() : Set.of(graph.outputGradient);
-                program = CompiledGraph.compile(graph.gradientGraph, List.of(graph.output), backwardOutputs, given);
-            } catch (UnsupportedOperationException e) {
-                // the session runs what the replay cannot; slower, equally correct
-                sessionOnly = true;
-            }
-        }
-        return !sessionOnly;
-    }
-
-    /**
-     * The arrays a new instance is planned with: the bound parameters, and its own arrays for the
-     * placeholders (a time, a state and an input with the current values, a zero cotangent).
-     */
-    private Map<String, INDArray> planningInputs(INDArray h, Binding binding) {
-        Map<String, INDArray> externals = new HashMap<>(binding.params());
-        externals.put(TIME, Nd4j.scalar(graph.dataType, 0.0));
-        externals.put(STATE, h.dup('c'));
-        INDArray cotangent = Nd4j.zeros(h.dataType(), h.shape());
-        externals.put(COTANGENT, cotangent);
-        if (graph.outputGradient != null) {
-            externals.put(graph.outputGradient, cotangent);
-        }
-        if (graph.readsInput) {
-            externals.put(INPUT, binding.requireInput().dup('c'));
-        }
-        return externals;
-    }
-
-    private String shapeKey(INDArray h, INDArray input) {
-        String key = h.dataType() + Arrays.toString(h.shape());
-        return input != null ? key + Arrays.toString(input.shape()) : key;
+        program.useSessionOnly();
     }
 
     private Vjp vjpOf(Map<String, INDArray> grads) {

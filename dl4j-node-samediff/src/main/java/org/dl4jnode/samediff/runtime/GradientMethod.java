@@ -30,7 +30,7 @@ public interface GradientMethod {
     }
 
     /**
-     * The continuous adjoint ({@link AdjointBackprop}): memory that does not grow with the steps, a
+     * The continuous adjoint ({@link AdjointSolve}): memory that does not grow with the steps, a
      * gradient accurate to the solves' error.
      *
      * @param backwards the backward grid of each forward segment (its reverse, with the adjoint's

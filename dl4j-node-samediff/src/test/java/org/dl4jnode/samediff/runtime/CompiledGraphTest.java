@@ -33,7 +33,7 @@ class CompiledGraphTest {
         assertThat(program.opCount()).as("and the sum, not the unused op").isEqualTo(3);
 
         INDArray x1 = Nd4j.rand(DataType.DOUBLE, 4, 3);
-        CompiledGraph.Instance in = program.acquire("4x3", () -> Map.of("x", x1));
+        GraphInstance in = program.acquire("4x3", () -> Map.of("x", x1));
         in.runForward();
         assertThat(in.get(y.name())).isEqualTo(sd.output(Map.of("x", x1), y.name()).get(y.name()));
 
@@ -54,8 +54,8 @@ class CompiledGraphTest {
         SDVariable y = x.mul(x);
         CompiledGraph program = CompiledGraph.compile(sd, List.of(y.name()), List.of());
         INDArray x1 = Nd4j.rand(DataType.DOUBLE, 3, 2);
-        CompiledGraph.Instance first = program.acquire("3x2", () -> Map.of("x", x1));
-        CompiledGraph.Instance second = program.acquire("3x2", () -> Map.of("x", x1));
+        GraphInstance first = program.acquire("3x2", () -> Map.of("x", x1));
+        GraphInstance second = program.acquire("3x2", () -> Map.of("x", x1));
         assertThat(second).as("the first is in use").isNotSameAs(first);
         program.release(first);
         assertThat(program.acquire("3x2", () -> Map.of("x", x1))).isSameAs(first);
@@ -75,8 +75,8 @@ class CompiledGraphTest {
         assertThat(program.forwardOpCount()).isEqualTo(4);
 
         INDArray x1 = Nd4j.rand(DataType.DOUBLE, 4, 3);
-        CompiledGraph.Instance in = program.acquire("4x3", () -> Map.of("x", x1));
-        CompiledGraph.Instance other = program.acquire("4x3", () -> Map.of("x", x1));
+        GraphInstance in = program.acquire("4x3", () -> Map.of("x", x1));
+        GraphInstance other = program.acquire("4x3", () -> Map.of("x", x1));
         in.runForward();
         assertThat(in.get(y.name())).isEqualTo(x1.mmul(wValue.reshape(3, 2)));
         wValue.muli(3);
@@ -97,7 +97,7 @@ class CompiledGraphTest {
         SDVariable y = reshaped.mul(2);
         CompiledGraph program = CompiledGraph.compile(sd, List.of(y.name()), List.of());
         INDArray x1 = Nd4j.rand(DataType.DOUBLE, 2, 6);
-        CompiledGraph.Instance in = program.acquire("2x6", () -> Map.of("x", x1));
+        GraphInstance in = program.acquire("2x6", () -> Map.of("x", x1));
         in.runForward();
         assertThat(in.get(reshaped.name()).data().address()).as("no copy")
                 .isEqualTo(in.get(activation.name()).data().address());
@@ -115,7 +115,7 @@ class CompiledGraphTest {
         SDVariable y = sd.math.tanh(x).reshape(shape).mul(2);
         CompiledGraph program = CompiledGraph.compile(sd, List.of(y.name()), List.of());
         INDArray x1 = Nd4j.rand(DataType.DOUBLE, 2, 6);
-        CompiledGraph.Instance in = program.acquire("2x6", () -> Map.of("x", x1));
+        GraphInstance in = program.acquire("2x6", () -> Map.of("x", x1));
         in.bind("shape", Nd4j.createFromArray(3L, 4L));
         in.runForward();
         assertThat(in.get(y.name())).isEqualTo(sd.output(Map.of("x", x1), y.name()).get(y.name()));
@@ -134,7 +134,7 @@ class CompiledGraphTest {
         String[] grads = {x.getGradient().name(), w.getGradient().name(), b.getGradient().name()};
         CompiledGraph program = CompiledGraph.compile(sd.getFunction("grad"), List.of(loss.name()), List.of(grads));
         INDArray x1 = Nd4j.rand(DataType.DOUBLE, 4, 3);
-        CompiledGraph.Instance in = program.acquire("4x3", () -> Map.of("x", x1));
+        GraphInstance in = program.acquire("4x3", () -> Map.of("x", x1));
         for (int round = 0; round < 2; round++) {
             // the second round rebinds the bias, which the replaced add_bp read
             INDArray bValue = Nd4j.rand(DataType.DOUBLE, 1, 2);

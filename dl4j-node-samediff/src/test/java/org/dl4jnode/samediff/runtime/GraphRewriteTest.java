@@ -44,7 +44,7 @@ class GraphRewriteTest {
         assertThat(program.opNames()).as("rewritten").doesNotContain("matmul_bp").contains("tanh", "tanh_bp");
 
         INDArray xValue = Nd4j.randn(DataType.DOUBLE, x.getShape());
-        CompiledGraph.Instance in = program.acquire("x", () -> Map.of("x", xValue));
+        GraphInstance in = program.acquire("x", () -> Map.of("x", xValue));
         in.runForward();
         in.runBackward();
         Map<String, INDArray> expected = sd.calculateGradients(Map.of("x", xValue), "x", "y");

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (T where lambda_j = lambda_k): the off-diagonal entries are gradients of weights that are zero.
  */
 @ExtendWith(DoublePrecision.class)
-class AdjointBackpropTest {
+class AdjointSolveTest {
 
     private static final double T = 1.0;
     private static final double[] LAMBDA = {-0.5, 0.3, 1.0};
@@ -70,7 +70,7 @@ class AdjointBackpropTest {
 
     private Gradients adjoint(ButcherTableau tableau, TimeGrid backwards) {
         FieldFunction f = linearField();
-        return AdjointBackprop.backward(f, f.binding(), tableau, backwards, exactFlow(h0), c, new ArrayPool(1 << 20));
+        return AdjointSolve.backward(f, f.binding(), tableau, backwards, exactFlow(h0), c, new ArrayPool(1 << 20));
     }
 
     private double weightError(Gradients g) {
@@ -102,10 +102,10 @@ class AdjointBackpropTest {
             AdaptiveGrid grid = new AdaptiveGrid(T, 0, tol, StepSizeController.DEFAULT, 10_000, 0);
             FieldFunction f = linearField();
             SolveStatistics full = new SolveStatistics();
-            Gradients g = AdjointBackprop.backward(f, f.binding(), ButcherTableau.DOPRI5, grid, exactFlow(h0), c,
+            Gradients g = AdjointSolve.backward(f, f.binding(), ButcherTableau.DOPRI5, grid, exactFlow(h0), c,
                     new ArrayPool(1 << 20), false, full);
             SolveStatistics semi = new SolveStatistics();
-            Gradients s = AdjointBackprop.backward(f, f.binding(), ButcherTableau.DOPRI5, grid, exactFlow(h0), c,
+            Gradients s = AdjointSolve.backward(f, f.binding(), ButcherTableau.DOPRI5, grid, exactFlow(h0), c,
                     new ArrayPool(1 << 20), true, semi);
             System.out.printf("adjoint at tol %.0e: full norm %s, weight error %.1e; seminorm %s, weight error %.1e%n",
                     rtol, full, weightError(g), semi, weightError(s));
@@ -138,7 +138,7 @@ class AdjointBackpropTest {
     @Test
     void eachBackwardStageCostsOneFusedEvaluation() {
         FieldFunction f = linearField();
-        AdjointBackprop.backward(f, f.binding(), ButcherTableau.RK4, new FixedGrid(T, 0, 5), exactFlow(h0), c,
+        AdjointSolve.backward(f, f.binding(), ButcherTableau.RK4, new FixedGrid(T, 0, 5), exactFlow(h0), c,
                 new ArrayPool(1 << 20));
         assertThat(f.vjpEvaluations()).isEqualTo(20);
         assertThat(f.evaluations()).isEqualTo(20);
