@@ -37,13 +37,13 @@ if ! awk -v g="$gflops" -v f="$BLAS_FLOOR" 'BEGIN { exit !(g >= f) }'; then
 fi
 
 mvn -B -q install -DskipTests
-mvn -B -q -pl dl4j-node-examples dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
-CP="dl4j-node-examples/target/classes:$(cat dl4j-node-examples/target/benchmark.classpath)"
+mvn -B -q -pl dl4j-node-benchmarks dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
+CP="dl4j-node-benchmarks/target/classes:$(cat dl4j-node-benchmarks/target/benchmark.classpath)"
 # the cpu profile's oneDNN build of ND4J (see the README's Modules section)
 JAVA=(java -Xmx4g -Dorg.bytedeco.javacpp.platform.extension=-onednn -cp "$CP")
-"${JAVA[@]}" org.dl4jnode.examples.mnist.MnistOde fetch >/dev/null
+"${JAVA[@]}" org.dl4jnode.mnist.MnistOde fetch >/dev/null
 # the same products in ND4J: the BLAS the DL4J side runs on (OpenBLAS as the parent pom's cpu profile pins it)
-echo "dl4j-node: $(OMP_NUM_THREADS=1 "${JAVA[@]}" org.dl4jnode.examples.bench.ThroughputBenchmark --blas-check)"
+echo "dl4j-node: $(OMP_NUM_THREADS=1 "${JAVA[@]}" org.dl4jnode.benchmarks.ThroughputBenchmark --blas-check)"
 
 results=$(mktemp)
 for repeat in $(seq "$REPEATS"); do
@@ -52,7 +52,7 @@ for repeat in $(seq "$REPEATS"); do
     w=$WARMUP
     case $model in conv*) n=$CONV_EXAMPLES; w=$CONV_WARMUP ;; esac
     for threads in $THREADS; do
-      OMP_NUM_THREADS=$threads "${JAVA[@]}" org.dl4jnode.examples.bench.ThroughputBenchmark --model "$model" \
+      OMP_NUM_THREADS=$threads "${JAVA[@]}" org.dl4jnode.benchmarks.ThroughputBenchmark --model "$model" \
         --examples "$n" --warmup "$w" | grep '^RESULT' | tee -a "$results"
       OMP_NUM_THREADS=$threads "$PYTHON" scripts/peer/ode_peer.py --model "$model" --examples "$n" --warmup "$w" \
         | grep '^RESULT' | tee -a "$results"

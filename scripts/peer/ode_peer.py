@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch peer of org.dl4jnode.examples.bench.ThroughputBenchmark.
+"""PyTorch peer of org.dl4jnode.benchmarks.ThroughputBenchmark.
 
 The same models as the DL4J side (layers, field, Galerkin basis, solver, steps, weight init,
 minibatch, Adam), trained on the same MNIST files with plain PyTorch autograd through the

@@ -13,6 +13,7 @@ import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
+import org.dl4jnode.examples.experiments.IrregularSpirals.Series;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -38,7 +39,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
 
 /**
@@ -75,10 +75,8 @@ import java.util.concurrent.Callable;
 public final class LatentOde implements Callable<Integer> {
 
     /** Grid points per series window: the observation window, then as many for extrapolation. */
-    static final int WINDOW = 100;
+    static final int WINDOW = IrregularSpirals.WINDOW;
     static final int LATENT = 4;
-    private static final int GRID = 1000;
-    private static final double TURNS = 6 * Math.PI;
 
     @Option(names = "--series", defaultValue = "300", description = "training series (default ${DEFAULT-VALUE})")
     int series;
@@ -110,21 +108,6 @@ public final class LatentOde implements Callable<Integer> {
         System.exit(new CommandLine(new LatentOde()).execute(args));
     }
 
-    /**
-     * One series.
-     *
-     * @param truth     the noiseless spiral at times k / 100, k = 0..199, {@code [200][2]}
-     * @param observed  the observed grid indices, increasing, all below {@link #WINDOW}
-     * @param values    the noisy observations at them, {@code [observed.length][2]}
-     * @param clockwise which kind of spiral
-     */
-    public record Series(double[][] truth, int[] observed, double[][] values, boolean clockwise) {
-
-        static double time(int k) {
-            return k / (double) WINDOW;
-        }
-    }
-
     /** Root-mean-square errors against the noiseless spirals, per coordinate. */
     public record Errors(double interpolation, double extrapolation) {
     }
@@ -152,8 +135,8 @@ public final class LatentOde implements Callable<Integer> {
                     + "--iterations, --print-every >= 1, 2 <= --min-observations <= --max-observations <= " + WINDOW
                     + ", --noise >= 0, --lr > 0 and --tolerance > 0");
         }
-        List<Series> train = spirals(series, minObservations, maxObservations, noise, seed);
-        List<Series> test = spirals(testSeries, minObservations, maxObservations, noise, seed + 1);
+        List<Series> train = IrregularSpirals.generate(series, minObservations, maxObservations, noise, seed);
+        List<Series> test = IrregularSpirals.generate(testSeries, minObservations, maxObservations, noise, seed + 1);
         System.out.printf(Locale.ROOT, "%d training and %d test spirals, %d-%d observations each in [0, %.2f], "
                         + "noise %.2f; latent ODE: LSTM 25 encoder, %d-D latent, MLP 20-20 ELU field, DOPRI5 at tol %s "
                         + "(interpolated outputs, %s), decoder 20; full-batch Adam (%s), %d iterations%n",
@@ -171,45 +154,6 @@ public final class LatentOde implements Callable<Integer> {
         figures(test, r, out);
         System.out.println("figures written to " + out);
         return 0;
-    }
-
-    /**
-     * {@code n} spirals as the paper's generator makes them, with their own observation times.
-     *
-     * @param minObs fewest observations of a series
-     * @param maxObs most observations of a series
-     */
-    public static List<Series> spirals(int n, int minObs, int maxObs, double noise, long seed) {
-        Random random = new Random(seed);
-        List<Series> all = new ArrayList<>();
-        for (int s = 0; s < n; s++) {
-            boolean clockwise = s % 2 == 0;
-            int start = random.nextInt(GRID - 2 * WINDOW);
-            double[][] truth = new double[2 * WINDOW][];
-            for (int k = 0; k < truth.length; k++) {
-                double u = TURNS * (start + k) / (GRID - 1);
-                truth[k] = clockwise ? point(0.3 * 50 / (TURNS + 1 - u), TURNS + 1 - u, -5)
-                        : point(0.3 * u, u, 5);
-            }
-            int count = minObs + random.nextInt(maxObs - minObs + 1);
-            List<Integer> grid = new ArrayList<>();
-            for (int k = 0; k < WINDOW; k++) {
-                grid.add(k);
-            }
-            java.util.Collections.shuffle(grid, random);
-            int[] observed = grid.subList(0, count).stream().mapToInt(Integer::intValue).sorted().toArray();
-            double[][] values = new double[count][];
-            for (int j = 0; j < count; j++) {
-                double[] p = truth[observed[j]];
-                values[j] = new double[] {p[0] + noise * random.nextGaussian(), p[1] + noise * random.nextGaussian()};
-            }
-            all.add(new Series(truth, observed, values, clockwise));
-        }
-        return all;
-    }
-
-    private static double[] point(double radius, double angle, double centre) {
-        return new double[] {radius * Math.cos(angle) + centre, radius * Math.sin(angle)};
     }
 
     /**
@@ -311,7 +255,8 @@ public final class LatentOde implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         INDArray prediction = predict(net, test, width, tolerance, gradient, seed);
-        return new Result(net, errors(test, prediction), baselineErrors(test), losses, prediction, seconds);
+        return new Result(net, errors(test, prediction), errors(test, IrregularSpirals.baseline(test)), losses,
+                prediction, seconds);
     }
 
     /** The trained model's prediction for each series at all 2 x 100 times, {@code [n, 2, 200]}. */
@@ -343,36 +288,6 @@ public final class LatentOde implements Callable<Integer> {
         }
         double per = 2.0 * WINDOW * all.size();
         return new Errors(Math.sqrt(sums[0] / per), Math.sqrt(sums[1] / per));
-    }
-
-    /** Linear interpolation between the observations (held at the ends), then the last one held. */
-    static Errors baselineErrors(List<Series> all) {
-        INDArray prediction = Nd4j.create(DataType.DOUBLE, all.size(), 2, 2 * WINDOW);
-        for (int i = 0; i < all.size(); i++) {
-            Series s = all.get(i);
-            int[] at = s.observed();
-            int j = 0;
-            for (int k = 0; k < 2 * WINDOW; k++) {
-                while (j < at.length && at[j] < k) {
-                    j++;
-                }
-                boolean after = j == at.length;
-                if (after) {
-                    j = at.length - 1;
-                }
-                for (int c = 0; c < 2; c++) {
-                    double value;
-                    if (after || j == 0 || at[j] == k) {
-                        value = s.values()[j][c];
-                    } else {
-                        double w = (k - at[j - 1]) / (double) (at[j] - at[j - 1]);
-                        value = (1 - w) * s.values()[j - 1][c] + w * s.values()[j][c];
-                    }
-                    prediction.putScalar(new long[] {i, c, k}, value);
-                }
-            }
-        }
-        return errors(all, prediction);
     }
 
     private static void figures(List<Series> test, Result r, Path dir) throws IOException {

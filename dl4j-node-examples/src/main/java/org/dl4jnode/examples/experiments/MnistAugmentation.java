@@ -17,13 +17,9 @@ import org.dl4jnode.conf.GradientMode;
 import org.dl4jnode.conf.OdeLayer;
 import org.dl4jnode.conf.Solver;
 import org.dl4jnode.conf.VectorField;
-import org.dl4jnode.examples.mnist.MnistFiles;
+import org.dl4jnode.mnist.MnistFiles;
 import org.dl4jnode.listeners.NfeListener;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
@@ -238,10 +234,10 @@ public final class MnistAugmentation implements Callable<Integer> {
             }
         }
         log.println();
-        table(runs, log);
+        MnistAugmentationReport.table(runs, log);
         Files.createDirectories(out);
         Path figure = out.resolve("mnist-augmentation-curves.png");
-        BitmapEncoder.saveBitmap(curves(runs), 1, 3, figure.toString(), BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(MnistAugmentationReport.curves(runs), 1, 3, figure.toString(), BitmapEncoder.BitmapFormat.PNG);
         log.println("figure written to " + figure);
         return 0;
     }
@@ -306,96 +302,5 @@ public final class MnistAugmentation implements Callable<Integer> {
         Evaluation e = new Evaluation(10);
         e.eval(set.getLabels(), net.output(set.getFeatures(), false));
         return e.accuracy();
-    }
-
-    /** Table 1: per model, mean and standard deviation over the seeds. */
-    static void table(List<Run> runs, PrintStream log) {
-        log.printf("%-10s %5s %17s %15s %15s %11s %13s %9s%n", "model", "seeds", "test accuracy", "NFE forward",
-                "NFE backward", "parameters", "ODE + input", "s / run");
-        for (Variant v : Variant.values()) {
-            List<Run> mine = runs.stream().filter(r -> r.variant() == v).toList();
-            if (mine.isEmpty()) {
-                continue;
-            }
-            double[] acc = mine.stream().mapToDouble(r -> 100 * r.accuracy()).toArray();
-            double[] fwd = mine.stream().mapToDouble(r -> r.convergedNfe(r.forwardNfe())).toArray();
-            double[] bwd = mine.stream().mapToDouble(r -> r.convergedNfe(r.backwardNfe())).toArray();
-            log.printf(Locale.ROOT, "%-10s %5d %9.2f ± %5.2f %8.1f ± %4.1f %8.1f ± %4.1f %11d %13d %9.0f%n", v.label(),
-                    mine.size(), mean(acc), std(acc), mean(fwd), std(fwd), mean(bwd), std(bwd), mine.get(0).parameters(),
-                    mine.get(0).odeParameters(), mine.stream().mapToDouble(Run::seconds).average().orElse(0));
-        }
-    }
-
-    static double mean(double[] x) {
-        return Arrays.stream(x).average().orElse(Double.NaN);
-    }
-
-    /** Sample standard deviation (0 for one value). */
-    static double std(double[] x) {
-        if (x.length < 2) {
-            return 0;
-        }
-        double m = mean(x);
-        return Math.sqrt(Arrays.stream(x).map(v -> (v - m) * (v - m)).sum() / (x.length - 1));
-    }
-
-    /**
-     * Figure 9: test accuracy, and the NFE of the forward and the adjoint solves over iterations; means over the
-     * seeds with one-standard-deviation bars.
-     */
-    static List<XYChart> curves(List<Run> runs) {
-        XYChart accuracy = chart("test accuracy (curve images)", "accuracy %");
-        XYChart forward = chart("NFE of the forward solve", "NFE");
-        XYChart backward = chart("NFE of the adjoint solve", "NFE");
-        for (Variant v : Variant.values()) {
-            List<Run> mine = runs.stream().filter(r -> r.variant() == v).toList();
-            if (mine.isEmpty()) {
-                continue;
-            }
-            int points = mine.stream().mapToInt(r -> r.curveIteration().length).min().orElse(0);
-            double[] x = new double[points];
-            double[] y = new double[points];
-            double[] err = new double[points];
-            for (int i = 0; i < points; i++) {
-                final int p = i;
-                double[] values = mine.stream().mapToDouble(r -> 100 * r.curveAccuracy()[p]).toArray();
-                x[i] = mine.get(0).curveIteration()[i];
-                y[i] = mean(values);
-                err[i] = std(values);
-            }
-            if (points > 0) {
-                accuracy.addSeries(v.label(), x, y, err).setMarker(SeriesMarkers.NONE);
-            }
-            addNfeSeries(forward, v.label(), mine.stream().map(Run::forwardNfe).toList());
-            addNfeSeries(backward, v.label(), mine.stream().map(Run::backwardNfe).toList());
-        }
-        return List.of(accuracy, forward, backward);
-    }
-
-    private static XYChart chart(String title, String yAxis) {
-        return new XYChartBuilder().width(560).height(420).title(title).xAxisTitle("iteration").yAxisTitle(yAxis)
-                .build();
-    }
-
-    /** One model's NFE per iteration: the mean over windows of iterations per seed, then over the seeds. */
-    private static void addNfeSeries(XYChart chart, String name, List<double[]> perSeed) {
-        int iterations = perSeed.stream().mapToInt(a -> a.length).min().orElse(0);
-        // the raw counts jump by a whole step's evaluations from one iteration to the next: windows smooth them
-        int window = Math.max(1, iterations / 50);
-        List<Double> x = new ArrayList<>();
-        List<Double> y = new ArrayList<>();
-        List<Double> err = new ArrayList<>();
-        for (int from = 0; from + window <= iterations; from += window) {
-            final int f = from;
-            double[] values = perSeed.stream().mapToDouble(a -> Arrays.stream(a, f, f + window).average().orElse(0))
-                    .toArray();
-            x.add((double) from + window);
-            y.add(mean(values));
-            err.add(std(values));
-        }
-        if (!x.isEmpty()) {
-            XYSeries s = chart.addSeries(name, x, y, err);
-            s.setMarker(SeriesMarkers.NONE);
-        }
     }
 }

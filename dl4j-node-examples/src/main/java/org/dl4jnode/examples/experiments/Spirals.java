@@ -3,7 +3,7 @@ package org.dl4jnode.examples.experiments;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.dl4jnode.examples.bench.PeakMemory;
+import org.dl4jnode.benchmarks.PeakMemory;
 import org.dl4jnode.layers.OdeLayer;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;

@@ -20,9 +20,9 @@ class LatentOdeTest {
 
     @Test
     void eachSpiralIsObservedAtItsOwnSortedTimesInsideTheWindow() {
-        List<LatentOde.Series> all = LatentOde.spirals(6, 5, 9, 0.0, 1);
+        List<IrregularSpirals.Series> all = IrregularSpirals.generate(6, 5, 9, 0.0, 1);
         assertThat(all).hasSize(6);
-        for (LatentOde.Series s : all) {
+        for (IrregularSpirals.Series s : all) {
             assertThat(s.truth()).hasNumberOfRows(2 * LatentOde.WINDOW);
             assertThat(s.observed().length).isBetween(5, 9);
             assertThat(s.observed()).isSorted();
@@ -38,12 +38,12 @@ class LatentOdeTest {
 
     @Test
     void trainingDataPadsShortSeriesAndMasksThePadding() {
-        List<LatentOde.Series> all = LatentOde.spirals(2, 3, 6, 0.1, 2);
+        List<IrregularSpirals.Series> all = IrregularSpirals.generate(2, 3, 6, 0.1, 2);
         MultiDataSet data = LatentOde.trainingData(all, 6);
         INDArray times = data.getFeatures(1);
         INDArray labelMask = data.getLabelsMaskArray(0);
         for (int i = 0; i < all.size(); i++) {
-            LatentOde.Series s = all.get(i);
+            IrregularSpirals.Series s = all.get(i);
             int n = s.observed().length;
             assertThat(labelMask.getRow(i).sumNumber().intValue()).isEqualTo(n);
             assertThat(data.getFeaturesMaskArray(0).getRow(i).sumNumber().intValue()).isEqualTo(n);
@@ -52,7 +52,7 @@ class LatentOdeTest {
                         .isEqualTo(times.getDouble(i, 0));
             }
             // the encoder reads the observations backwards: its first step is the last observation
-            assertThat(data.getFeatures(0).getDouble(i, 2, 0)).isCloseTo(LatentOde.Series.time(s.observed()[n - 1]),
+            assertThat(data.getFeatures(0).getDouble(i, 2, 0)).isCloseTo(IrregularSpirals.Series.time(s.observed()[n - 1]),
                     within(1e-6));
             assertThat(data.getLabels(0).getDouble(i, 0, 0)).isCloseTo(s.values()[0][0], within(1e-5));
         }
@@ -60,16 +60,16 @@ class LatentOdeTest {
 
     @Test
     void theBaselineIsExactWhereItObservedAndHoldsTheLastValue() {
-        List<LatentOde.Series> all = LatentOde.spirals(4, LatentOde.WINDOW, LatentOde.WINDOW, 0.0, 3);
-        LatentOde.Errors e = LatentOde.baselineErrors(all);
+        List<IrregularSpirals.Series> all = IrregularSpirals.generate(4, LatentOde.WINDOW, LatentOde.WINDOW, 0.0, 3);
+        LatentOde.Errors e = LatentOde.errors(all, IrregularSpirals.baseline(all));
         assertThat(e.interpolation()).as("every window point observed, no noise").isLessThan(1e-9);
         assertThat(e.extrapolation()).isGreaterThan(0.1);
     }
 
     @Test
     void aShortRunLowersTheLossAndPredictsEveryTime() {
-        List<LatentOde.Series> train = LatentOde.spirals(24, 8, 12, 0.1, 4);
-        List<LatentOde.Series> test = LatentOde.spirals(4, 8, 12, 0.1, 5);
+        List<IrregularSpirals.Series> train = IrregularSpirals.generate(24, 8, 12, 0.1, 4);
+        List<IrregularSpirals.Series> test = IrregularSpirals.generate(4, 8, 12, 0.1, 5);
         LatentOde.Result r = LatentOde.run(train, test, 12, 30, 0.02, 1e-3, GradientMode.BACKPROP, 10, 4);
         assertThat(r.losses()).hasSize(3);
         assertThat(r.losses().get(2)[1]).isLessThan(r.losses().get(0)[1]);
