@@ -15,8 +15,12 @@ import java.util.List;
  * file of their own, as the JDK's {@code AbstractStringBuilder} is behind {@code StringBuilder}.
  * Setters only record; {@link #validate(String)} checks everything together at {@code build()}
  * ({@link OdeLayerValidation}, {@link StepOptions}).
+ *
+ * <p>{@code T} is bounded by {@link BaseOdeLayer.Builder}, not by this class, so that the setters'
+ * erased return type is {@code BaseOdeLayer.Builder}, as when they were declared there: code compiled
+ * against release 0.1.0 keeps linking.
  */
-abstract class AbstractOdeLayerBuilder<T extends AbstractOdeLayerBuilder<T>> extends FeedForwardLayer.Builder<T> {
+abstract class AbstractOdeLayerBuilder<T extends BaseOdeLayer.Builder<T>> extends FeedForwardLayer.Builder<T> {
 
     FieldDefinition field;
     Solver solver = Solver.RK4;
