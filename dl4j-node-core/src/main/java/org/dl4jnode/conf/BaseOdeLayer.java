@@ -34,7 +34,9 @@ import java.util.Map;
 
 /**
  * Configuration shared by the ODE layers: a vector field f(t, h), a solver and a time span. The
- * layer maps its input h(t0) to h(t1), the solution of dh/dt = f(t, h).
+ * layer maps its input h(t0) to h(t1), the solution of dh/dt = f(t, h). The options themselves, as the
+ * JSON holds them, are {@link OdeLayerProperties}'s; this class says what they mean to DL4J (input
+ * types, memory, instantiation) and to the solve (the {@link OdeSystem}, the trainable arrays).
  *
  * <p>Subclasses decide how the field's parameters are stored ({@link #parameterization()}). Weight
  * init, bias init, updaters, gradient normalisation, regularisation, constraints, dropout (on the
