@@ -269,7 +269,7 @@ abstract class AbstractOdeLayerBuilder<T extends BaseOdeLayer.Builder<T>> extend
      * @return the layer's description for further messages, e.g. {@code OdeLayer 'ode'}
      */
     protected String validate(String layerType) {
-        String who = layerType + " '" + (layerName == null ? "(unnamed)" : layerName) + "'";
+        String who = OdeLayerProperties.describe(layerType, layerName);
         // the checks on DL4J's own builder fields, which only a subclass of its builder can read
         if (activationFn != null) {
             throw new IllegalArgumentException(who + ": activation(" + activationFn + ") does not apply to an ODE "

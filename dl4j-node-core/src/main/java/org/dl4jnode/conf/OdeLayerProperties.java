@@ -80,7 +80,12 @@ public abstract class OdeLayerProperties extends FeedForwardLayer {
 
     /** A short description for messages: type and name. */
     public String describe() {
-        return getClass().getSimpleName() + " '" + (layerName == null ? "(unnamed)" : layerName) + "'";
+        return describe(getClass().getSimpleName(), layerName);
+    }
+
+    /** How messages name a layer, built or not yet: {@code OdeLayer 'ode'}, {@code OdeLayer '(unnamed)'}. */
+    static String describe(String layerType, String layerName) {
+        return layerType + " '" + (layerName == null ? "(unnamed)" : layerName) + "'";
     }
 
     public FieldDefinition getField() {

@@ -120,7 +120,7 @@ final class OdeLayerValidation {
                         + "steps, but no outputTimes are set; set outputTimes(...) or outputTimesFromInput(...), "
                         + "or remove it");
             }
-            if (!(b.stepping() instanceof Stepping.Adaptive)) {
+            if (!b.step.adaptive()) {
                 throw new IllegalArgumentException(who + ": interpolateOutputs(true) needs adaptive stepping "
                         + "(tolerances(rtol, atol)); a fixed grid of " + b.step.steps + " steps already ends a step at "
                         + "each output time");

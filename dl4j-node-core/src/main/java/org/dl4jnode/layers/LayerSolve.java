@@ -95,6 +95,11 @@ final class LayerSolve {
         return lift;
     }
 
+    /** The output times of a pass over {@code x}: the layer's, or each example's in its last columns. */
+    OutputPlan plan(INDArray x) {
+        return OutputPlan.of(conf, x, diagnosis.where());
+    }
+
     /** Binds {@code params} (and the input {@code x}, for a field that reads it) to the plain field; returns h(t0). */
     INDArray bind(Map<String, INDArray> params, INDArray x) {
         bind(field(), params, x);

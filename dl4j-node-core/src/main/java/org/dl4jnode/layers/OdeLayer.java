@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Runtime of the ODE layers ({@link org.dl4jnode.conf.OdeLayer} and its relatives): DL4J's forward
@@ -123,11 +124,7 @@ public class OdeLayer extends ParameterTableLayer {
      * as the forward pass, with the current parameters; for pictures and analysis, not for training.
      */
     public List<INDArray> trajectory(INDArray x) {
-        try {
-            return analysis.trajectory(params, x);
-        } finally {
-            releaseAnalysisArrays();
-        }
+        return analysed(() -> analysis.trajectory(params, x));
     }
 
     /**
@@ -135,11 +132,7 @@ public class OdeLayer extends ParameterTableLayer {
      * {@code [minibatch, D, ...]}. For analysis; a copy.
      */
     public INDArray initialState(INDArray x) {
-        try {
-            return analysis.initialState(params, x);
-        } finally {
-            releaseAnalysisArrays();
-        }
+        return analysed(() -> analysis.initialState(params, x));
     }
 
     /**
@@ -149,11 +142,7 @@ public class OdeLayer extends ParameterTableLayer {
      * {@link LyapunovEstimator}); a copy of the whole state.
      */
     public INDArray finalStateFrom(INDArray x, INDArray h0) {
-        try {
-            return analysis.finalStateFrom(params, x, h0);
-        } finally {
-            releaseAnalysisArrays();
-        }
+        return analysed(() -> analysis.finalStateFrom(params, x, h0));
     }
 
     /**
@@ -165,11 +154,7 @@ public class OdeLayer extends ParameterTableLayer {
      *                               adaptive depth): it is defined per example there
      */
     public INDArray vectorFieldAt(double t, INDArray h) {
-        try {
-            return analysis.vectorFieldAt(params, t, h);
-        } finally {
-            releaseAnalysisArrays();
-        }
+        return analysed(() -> analysis.vectorFieldAt(params, t, h));
     }
 
     @Override
@@ -259,7 +244,7 @@ public class OdeLayer extends ParameterTableLayer {
                 skip(e);
             }
         }
-        OutputPlan plan = plan(input);
+        OutputPlan plan = solve.plan(input);
         INDArray h0 = solve.lift().initialState(solve.solverArray(plan.state(input)), params);
         return plan.output(Collections.nCopies(plan.outputCount(), solve.lift().output(h0)));
     }
@@ -293,7 +278,7 @@ public class OdeLayer extends ParameterTableLayer {
      */
     private INDArray solve(boolean training) {
         clearRecord();
-        OutputPlan plan = plan(input);
+        OutputPlan plan = solve.plan(input);
         INDArray x = solve.solverArray(plan.state(input));
         FlowPenalties penalties = solve.penalties();
         Map<String, INDArray> p = training ? paramsWithWeightNoise() : params;
@@ -329,11 +314,6 @@ public class OdeLayer extends ParameterTableLayer {
         return plan.output(states.stream().map(solve.lift()::output).toList());
     }
 
-    /** The output times of a pass over {@code x}: the layer's, or each example's in its last columns. */
-    private OutputPlan plan(INDArray x) {
-        return OutputPlan.of(layerConf(), x, diagnosis.where());
-    }
-
     /**
      * Which probe a training solve draws: one per training iteration and layer, so a repeated forward
      * pass of the same iteration (a gradient check's) sees the same probe.
@@ -343,12 +323,16 @@ public class OdeLayer extends ParameterTableLayer {
     }
 
     /**
-     * After an analysis call, whose results are copies: its arrays go back to the pool, unless a training
-     * pass's record (whose arrays are the pool's too) waits for its backward pass.
+     * An analysis call, whose results are copies: its arrays go back to the pool after it, unless a
+     * training pass's record (whose arrays are the pool's too) waits for its backward pass.
      */
-    private void releaseAnalysisArrays() {
-        if (record == null) {
-            solve.giveBackArrays();
+    private <R> R analysed(Supplier<R> call) {
+        try {
+            return call.get();
+        } finally {
+            if (record == null) {
+                solve.giveBackArrays();
+            }
         }
     }
 

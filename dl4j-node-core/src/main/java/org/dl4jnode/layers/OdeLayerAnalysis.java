@@ -42,7 +42,7 @@ final class OdeLayerAnalysis {
     List<INDArray> trajectory(Map<String, INDArray> params, INDArray x) {
         List<INDArray> states = new ArrayList<>();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            OutputPlan plan = plan(x);
+            OutputPlan plan = solve.plan(x);
             INDArray detached = solve.solverArray(plan.state(x));
             INDArray y0 = solve.bind(params, detached);
             states.add(y0.dup());
@@ -57,14 +57,14 @@ final class OdeLayerAnalysis {
     /** See {@link OdeLayer#initialState(INDArray)}. */
     INDArray initialState(Map<String, INDArray> params, INDArray x) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return solve.lift().initialState(solve.solverArray(plan(x).state(x)), params).dup();
+            return solve.lift().initialState(solve.solverArray(solve.plan(x).state(x)), params).dup();
         }
     }
 
     /** See {@link OdeLayer#finalStateFrom(INDArray, INDArray)}. */
     INDArray finalStateFrom(Map<String, INDArray> params, INDArray x, INDArray h0) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            OutputPlan plan = plan(x);
+            OutputPlan plan = solve.plan(x);
             INDArray detached = solve.solverArray(plan.state(x));
             long[] stateShape = conf.stateShape();
             long[] expected = new long[stateShape.length + 1];
@@ -95,9 +95,5 @@ final class OdeLayerAnalysis {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             return f.evaluate(t, solve.solverArray(h));
         }
-    }
-
-    private OutputPlan plan(INDArray x) {
-        return OutputPlan.of(conf, x, diagnosis.where());
     }
 }

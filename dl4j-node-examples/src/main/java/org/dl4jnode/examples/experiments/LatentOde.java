@@ -41,6 +41,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import static org.dl4jnode.examples.experiments.IrregularSpirals.WINDOW;
+
 /**
  * An irregularly sampled time series, latent-ODE style (Chen et al. 2018, section 5.1): 2-D spirals,
  * each observed at its own random times, encoded by an RNN into a latent state z(0), evolved by an
@@ -74,8 +76,6 @@ import java.util.concurrent.Callable;
         description = "Chen et al. 2018, section 5.1: a latent ODE fitted to irregularly sampled spirals.")
 public final class LatentOde implements Callable<Integer> {
 
-    /** Grid points per series window: the observation window, then as many for extrapolation. */
-    static final int WINDOW = IrregularSpirals.WINDOW;
     static final int LATENT = 4;
 
     @Option(names = "--series", defaultValue = "300", description = "training series (default ${DEFAULT-VALUE})")

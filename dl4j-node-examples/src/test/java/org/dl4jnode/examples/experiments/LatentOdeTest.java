@@ -1,6 +1,7 @@
 package org.dl4jnode.examples.experiments;
 
 import org.dl4jnode.conf.GradientMode;
+import org.dl4jnode.examples.experiments.IrregularSpirals.Series;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.dl4jnode.examples.experiments.IrregularSpirals.WINDOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -20,13 +22,13 @@ class LatentOdeTest {
 
     @Test
     void eachSpiralIsObservedAtItsOwnSortedTimesInsideTheWindow() {
-        List<IrregularSpirals.Series> all = IrregularSpirals.generate(6, 5, 9, 0.0, 1);
+        List<Series> all = IrregularSpirals.generate(6, 5, 9, 0.0, 1);
         assertThat(all).hasSize(6);
-        for (IrregularSpirals.Series s : all) {
-            assertThat(s.truth()).hasNumberOfRows(2 * LatentOde.WINDOW);
+        for (Series s : all) {
+            assertThat(s.truth()).hasNumberOfRows(2 * WINDOW);
             assertThat(s.observed().length).isBetween(5, 9);
             assertThat(s.observed()).isSorted();
-            assertThat(Arrays.stream(s.observed()).boxed()).allSatisfy(k -> assertThat(k).isBetween(0, LatentOde.WINDOW - 1));
+            assertThat(Arrays.stream(s.observed()).boxed()).allSatisfy(k -> assertThat(k).isBetween(0, WINDOW - 1));
             // without noise the observations are the spiral's points
             assertThat(s.values()[0][0]).isEqualTo(s.truth()[s.observed()[0]][0]);
             // consecutive grid points lie close together: a smooth curve
@@ -38,12 +40,12 @@ class LatentOdeTest {
 
     @Test
     void trainingDataPadsShortSeriesAndMasksThePadding() {
-        List<IrregularSpirals.Series> all = IrregularSpirals.generate(2, 3, 6, 0.1, 2);
+        List<Series> all = IrregularSpirals.generate(2, 3, 6, 0.1, 2);
         MultiDataSet data = LatentOde.trainingData(all, 6);
         INDArray times = data.getFeatures(1);
         INDArray labelMask = data.getLabelsMaskArray(0);
         for (int i = 0; i < all.size(); i++) {
-            IrregularSpirals.Series s = all.get(i);
+            Series s = all.get(i);
             int n = s.observed().length;
             assertThat(labelMask.getRow(i).sumNumber().intValue()).isEqualTo(n);
             assertThat(data.getFeaturesMaskArray(0).getRow(i).sumNumber().intValue()).isEqualTo(n);
@@ -52,7 +54,7 @@ class LatentOdeTest {
                         .isEqualTo(times.getDouble(i, 0));
             }
             // the encoder reads the observations backwards: its first step is the last observation
-            assertThat(data.getFeatures(0).getDouble(i, 2, 0)).isCloseTo(IrregularSpirals.Series.time(s.observed()[n - 1]),
+            assertThat(data.getFeatures(0).getDouble(i, 2, 0)).isCloseTo(Series.time(s.observed()[n - 1]),
                     within(1e-6));
             assertThat(data.getLabels(0).getDouble(i, 0, 0)).isCloseTo(s.values()[0][0], within(1e-5));
         }
@@ -60,7 +62,7 @@ class LatentOdeTest {
 
     @Test
     void theBaselineIsExactWhereItObservedAndHoldsTheLastValue() {
-        List<IrregularSpirals.Series> all = IrregularSpirals.generate(4, LatentOde.WINDOW, LatentOde.WINDOW, 0.0, 3);
+        List<Series> all = IrregularSpirals.generate(4, WINDOW, WINDOW, 0.0, 3);
         LatentOde.Errors e = LatentOde.errors(all, IrregularSpirals.baseline(all));
         assertThat(e.interpolation()).as("every window point observed, no noise").isLessThan(1e-9);
         assertThat(e.extrapolation()).isGreaterThan(0.1);
@@ -68,12 +70,12 @@ class LatentOdeTest {
 
     @Test
     void aShortRunLowersTheLossAndPredictsEveryTime() {
-        List<IrregularSpirals.Series> train = IrregularSpirals.generate(24, 8, 12, 0.1, 4);
-        List<IrregularSpirals.Series> test = IrregularSpirals.generate(4, 8, 12, 0.1, 5);
+        List<Series> train = IrregularSpirals.generate(24, 8, 12, 0.1, 4);
+        List<Series> test = IrregularSpirals.generate(4, 8, 12, 0.1, 5);
         LatentOde.Result r = LatentOde.run(train, test, 12, 30, 0.02, 1e-3, GradientMode.BACKPROP, 10, 4);
         assertThat(r.losses()).hasSize(3);
         assertThat(r.losses().get(2)[1]).isLessThan(r.losses().get(0)[1]);
-        assertThat(r.prediction().shape()).containsExactly(4, 2, 2 * LatentOde.WINDOW);
+        assertThat(r.prediction().shape()).containsExactly(4, 2, 2 * WINDOW);
         assertThat(r.latentOde().interpolation()).isFinite().isPositive();
         assertThat(r.latentOde().extrapolation()).isFinite().isPositive();
     }

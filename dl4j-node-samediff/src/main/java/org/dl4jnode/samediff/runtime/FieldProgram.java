@@ -37,7 +37,7 @@ final class FieldProgram {
 
     /** f(t, h) with {@code binding}, kept with what its backward part reads; uncounted. */
     FieldFunction.Recorded forward(double t, INDArray h, Binding binding) {
-        if (!replayable()) {
+        if (!replays()) {
             return new FieldFunction.Recorded(t, h, graph.sessionOutput(t, h, binding), null, binding);
         }
         INDArray input = graph.readsInput ? binding.requireInput() : null;
@@ -86,7 +86,7 @@ final class FieldProgram {
      * graph is not replayed.
      */
     List<OpCost> opCosts(double t, INDArray h, INDArray a, Binding binding, int repetitions) {
-        if (!replayable()) {
+        if (!replays()) {
             return List.of();
         }
         FieldFunction.Recorded r = forward(t, h, binding);
@@ -124,16 +124,6 @@ final class FieldProgram {
      * runs them because the graph has an op the replay does not support. Compiles on first use.
      */
     boolean replays() {
-        return replayable();
-    }
-
-    /** Runs every later call through SameDiff's session: the reference the replay is tested against. */
-    void useSessionOnly() {
-        sessionOnly = true;
-        program = null;
-    }
-
-    private boolean replayable() {
         if (program == null && !sessionOnly) {
             List<String> backwardOutputs = new ArrayList<>();
             graph.gradientOf.values().stream().filter(Objects::nonNull).forEach(backwardOutputs::add);
@@ -147,6 +137,12 @@ final class FieldProgram {
             }
         }
         return !sessionOnly;
+    }
+
+    /** Runs every later call through SameDiff's session: the reference the replay is tested against. */
+    void useSessionOnly() {
+        sessionOnly = true;
+        program = null;
     }
 
     /**
